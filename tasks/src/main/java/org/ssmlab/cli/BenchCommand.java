@@ -1,0 +1,22 @@
+package org.ssmlab.cli;
+
+import picocli.CommandLine.Command;
+
+/**
+ * {@code ssmlab bench ...}: quick benchmarks that print one {@code name=value} line per figure, after a
+ * warm-up so that the Vector API code is compiled by C2. JMH benchmarks live in the {@code tests} module.
+ */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Quick benchmarks printing name=value lines.",
+        subcommands = {})
+public final class BenchCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

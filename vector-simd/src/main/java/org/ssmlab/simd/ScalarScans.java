@@ -1,0 +1,5 @@
+package org.ssmlab.simd;
+
+/** Placeholder: to be written. */
+public final class ScalarScans implements Scans {
+}

@@ -1,0 +1,39 @@
+package org.ssmlab.simd;
+
+/** Placeholder: to be written. */
+public final class SimdElementwise implements Elementwise {
+    @Override
+    public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
+        throw new UnsupportedOperationException("SimdElementwise.unary: not written yet");
+    }
+
+    @Override
+    public void binary(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+        throw new UnsupportedOperationException("SimdElementwise.binary: not written yet");
+    }
+
+    @Override
+    public void binaryScalar(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
+        throw new UnsupportedOperationException("SimdElementwise.binaryScalar: not written yet");
+    }
+
+    @Override
+    public void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
+        throw new UnsupportedOperationException("SimdElementwise.binaryRowBroadcast: not written yet");
+    }
+
+    @Override
+    public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
+        throw new UnsupportedOperationException("SimdElementwise.binaryColBroadcast: not written yet");
+    }
+
+    @Override
+    public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
+        throw new UnsupportedOperationException("SimdElementwise.fma: not written yet");
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        throw new UnsupportedOperationException("SimdElementwise.axpy: not written yet");
+    }
+}
