@@ -63,10 +63,13 @@ public final class Parallel {
             futures.add(POOL.submit(() -> body.run(from, to)));
         }
         RuntimeException first = null;
+        IN_POOL.set(true); // nested parallel-fors inside the caller's range run inline, as in the workers
         try {
             body.run(0, (int) ((long) n / parts));
         } catch (RuntimeException e) {
             first = e;
+        } finally {
+            IN_POOL.set(false);
         }
         for (Future<?> f : futures) {
             try {
