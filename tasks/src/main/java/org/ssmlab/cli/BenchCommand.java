@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Quick benchmarks printing name=value lines.",
-        subcommands = {})
+        subcommands = {org.ssmlab.cli.bench.GemmBench.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
