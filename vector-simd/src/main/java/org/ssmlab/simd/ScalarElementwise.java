@@ -1,39 +1,157 @@
 package org.ssmlab.simd;
 
-/** Placeholder: to be written. */
+/**
+ * The scalar reference twin of {@link Elementwise}: one plain loop per method, each element computed
+ * by the formula of its {@link Elementwise.Unary} or {@link Elementwise.Binary} constant.
+ *
+ * <p>Unary functions are evaluated in {@code double} with {@link Math} and rounded once to
+ * {@code float}, so this twin is the accurate side of every SIMD-versus-scalar comparison. Binary
+ * functions, {@link #fma} and {@link #axpy} are evaluated in {@code float} with one rounding per
+ * result ({@link Math#fma} for the fused ones), exactly as the SIMD twin does, so those agree bit for
+ * bit.
+ *
+ * <p>{@code out} may be the same array as an input at the same offset (in place); other overlaps are
+ * not supported.
+ */
 public final class ScalarElementwise implements Elementwise {
+
+    /** √(2/π), the constant of the tanh form of GELU. */
+    static final double GELU_K = Math.sqrt(2.0 / Math.PI);
+    /** The cubic coefficient of the tanh form of GELU. */
+    static final double GELU_C = 0.044715;
+
+    /**
+     * One unary function at one point. The SIMD twin calls this for the elements past its last full
+     * vector, so both twins share the tail.
+     */
+    static float unaryOf(Unary op, float xf) {
+        double x = xf;
+        return switch (op) {
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> (float) sigmoid(x);
+            // ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): the exponent is never positive, so no overflow.
+            case SOFTPLUS -> (float) (Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x))));
+            case SILU -> (float) (x * sigmoid(x));
+            case GELU -> (float) (0.5 * x * (1.0 + Math.tanh(GELU_K * (x + GELU_C * x * x * x))));
+            case NEG -> -xf;
+            case ABS -> Math.abs(xf);
+            case SQRT -> (float) Math.sqrt(x);
+            case RELU -> Math.max(xf, 0f);
+        };
+    }
+
+    /**
+     * σ(x) = 1 / (1 + e^-x) for x ≥ 0 and, equivalently, e^x / (1 + e^x) for x &lt; 0, so the exponent
+     * is never positive and nothing overflows.
+     */
+    static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1.0 / (1.0 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    /** One binary function at one point, in {@code float}. Shared with the SIMD twin's tail. */
+    static float binaryOf(Binary op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+        };
+    }
+
+    static void checkOp(String kernel, Object op) {
+        if (op == null) {
+            throw new IllegalArgumentException(kernel + ": op is null");
+        }
+    }
+
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
-        throw new UnsupportedOperationException("ScalarElementwise.unary: not written yet");
+        String k = "ScalarElementwise.unary";
+        checkOp(k, op);
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = unaryOf(op, x[xOff + i]);
+        }
     }
 
     @Override
     public void binary(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
-        throw new UnsupportedOperationException("ScalarElementwise.binary: not written yet");
+        String k = "ScalarElementwise.binary";
+        checkOp(k, op);
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "y", y, yOff, n);
+        Checks.range(k, "out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = binaryOf(op, x[xOff + i], y[yOff + i]);
+        }
     }
 
     @Override
     public void binaryScalar(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
-        throw new UnsupportedOperationException("ScalarElementwise.binaryScalar: not written yet");
+        String k = "ScalarElementwise.binaryScalar";
+        checkOp(k, op);
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = binaryOf(op, x[xOff + i], s);
+        }
     }
 
     @Override
     public void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        throw new UnsupportedOperationException("ScalarElementwise.binaryRowBroadcast: not written yet");
+        String k = "ScalarElementwise.binaryRowBroadcast";
+        checkOp(k, op);
+        Checks.matrix(k, "x", x, rows, cols);
+        Checks.range(k, "y", y, 0, cols);
+        Checks.matrix(k, "out", out, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r * cols + c] = binaryOf(op, x[r * cols + c], y[c]);
+            }
+        }
     }
 
     @Override
     public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        throw new UnsupportedOperationException("ScalarElementwise.binaryColBroadcast: not written yet");
+        String k = "ScalarElementwise.binaryColBroadcast";
+        checkOp(k, op);
+        Checks.matrix(k, "x", x, rows, cols);
+        Checks.range(k, "y", y, 0, rows);
+        Checks.matrix(k, "out", out, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[r * cols + c] = binaryOf(op, x[r * cols + c], y[r]);
+            }
+        }
     }
 
     @Override
     public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
-        throw new UnsupportedOperationException("ScalarElementwise.fma: not written yet");
+        String k = "ScalarElementwise.fma";
+        Checks.range(k, "a", a, 0, n);
+        Checks.range(k, "b", b, 0, n);
+        Checks.range(k, "c", c, 0, n);
+        Checks.range(k, "out", out, 0, n);
+        for (int i = 0; i < n; i++) {
+            out[i] = Math.fma(a[i], b[i], c[i]);
+        }
     }
 
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        throw new UnsupportedOperationException("ScalarElementwise.axpy: not written yet");
+        String k = "ScalarElementwise.axpy";
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "y", y, yOff, n);
+        for (int i = 0; i < n; i++) {
+            // y + alpha·x with one rounding, as the SIMD twin's fused multiply-add.
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        }
     }
 }

@@ -1,39 +1,258 @@
 package org.ssmlab.simd;
 
-/** Placeholder: to be written. */
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Elementwise} on the JDK Vector API. Each method walks the full vectors of its range, then
+ * hands the last {@code n mod lanes} elements to the scalar formula of {@link ScalarElementwise}
+ * (a scalar tail, not a masked one).
+ *
+ * <p>The operator is switched on once, outside the loops: every function has its own loop, so each
+ * loop body is a short straight-line vector expression the JIT compiles without calls or branches.
+ *
+ * <p>Unary functions are evaluated in {@code float} lanes (the transcendental ones with the Vector
+ * API's {@code EXP}, {@code LOG}, {@code TANH}, {@code LOG1P}, intrinsics on x86), so they differ
+ * from the scalar twin, which works in {@code double}, by a few ulp. Binary functions, {@link #fma}
+ * and {@link #axpy} round once per element like the scalar twin and agree with it bit for bit.
+ *
+ * <p>{@code out} may be the same array as an input at the same offset (in place): every vector is
+ * loaded before the vector at the same position is stored.
+ */
 public final class SimdElementwise implements Elementwise {
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final float GELU_K = (float) ScalarElementwise.GELU_K;
+    private static final float GELU_C = (float) ScalarElementwise.GELU_C;
+
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
-        throw new UnsupportedOperationException("SimdElementwise.unary: not written yet");
+        String k = "SimdElementwise.unary";
+        ScalarElementwise.checkOp(k, op);
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "out", out, outOff, n);
+        int bound = S.loopBound(n);
+        switch (op) {
+            case EXP -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
+                }
+            }
+            case LOG -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < bound; i += L) {
+                    sigmoid(load(x, xOff + i)).intoArray(out, outOff + i);
+                }
+            }
+            case SOFTPLUS -> {
+                for (int i = 0; i < bound; i += L) {
+                    // max(x, 0) + ln(1 + e^-|x|)
+                    FloatVector v = load(x, xOff + i);
+                    FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+                    v.max(0f).add(e.lanewise(VectorOperators.LOG1P)).intoArray(out, outOff + i);
+                }
+            }
+            case SILU -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = load(x, xOff + i);
+                    v.mul(sigmoid(v)).intoArray(out, outOff + i);
+                }
+            }
+            case GELU -> {
+                for (int i = 0; i < bound; i += L) {
+                    // x/2 · (1 + tanh(k · x · (1 + c x²)))
+                    FloatVector v = load(x, xOff + i);
+                    FloatVector inner = v.mul(v).fma(GELU_C, 1f).mul(v).mul(GELU_K);
+                    FloatVector t = inner.lanewise(VectorOperators.TANH);
+                    t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
+                }
+            }
+            case NEG -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).neg().intoArray(out, outOff + i);
+                }
+            }
+            case ABS -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).abs().intoArray(out, outOff + i);
+                }
+            }
+            case SQRT -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).sqrt().intoArray(out, outOff + i);
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).max(0f).intoArray(out, outOff + i);
+                }
+            }
+        }
+        for (int i = bound; i < n; i++) {
+            out[outOff + i] = ScalarElementwise.unaryOf(op, x[xOff + i]);
+        }
+    }
+
+    /**
+     * σ(v) lane by lane with a non-positive exponent: with e = e^-|x| and q = 1 / (1 + e),
+     * σ(x) = q for x ≥ 0 and e · q for x &lt; 0.
+     */
+    private static FloatVector sigmoid(FloatVector v) {
+        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+        FloatVector q = FloatVector.broadcast(S, 1f).div(e.add(1f));
+        return q.blend(e.mul(q), v.compare(VectorOperators.LT, 0f));
     }
 
     @Override
     public void binary(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
-        throw new UnsupportedOperationException("SimdElementwise.binary: not written yet");
+        String k = "SimdElementwise.binary";
+        ScalarElementwise.checkOp(k, op);
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "y", y, yOff, n);
+        Checks.range(k, "out", out, outOff, n);
+        binaryLoop(op, x, xOff, y, yOff, out, outOff, n);
+    }
+
+    /** The unchecked body of {@link #binary}, shared with the row broadcast. */
+    private static void binaryLoop(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff,
+                                   int n) {
+        int bound = S.loopBound(n);
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).add(load(y, yOff + i)).intoArray(out, outOff + i);
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).sub(load(y, yOff + i)).intoArray(out, outOff + i);
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).mul(load(y, yOff + i)).intoArray(out, outOff + i);
+                }
+            }
+            case DIV -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).div(load(y, yOff + i)).intoArray(out, outOff + i);
+                }
+            }
+        }
+        for (int i = bound; i < n; i++) {
+            out[outOff + i] = ScalarElementwise.binaryOf(op, x[xOff + i], y[yOff + i]);
+        }
     }
 
     @Override
     public void binaryScalar(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
-        throw new UnsupportedOperationException("SimdElementwise.binaryScalar: not written yet");
+        String k = "SimdElementwise.binaryScalar";
+        ScalarElementwise.checkOp(k, op);
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "out", out, outOff, n);
+        scalarLoop(op, x, xOff, s, out, outOff, n);
+    }
+
+    /** The unchecked body of {@link #binaryScalar}, shared with the column broadcast. */
+    private static void scalarLoop(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
+        int bound = S.loopBound(n);
+        switch (op) {
+            case ADD -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).add(s).intoArray(out, outOff + i);
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).sub(s).intoArray(out, outOff + i);
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).mul(s).intoArray(out, outOff + i);
+                }
+            }
+            case DIV -> {
+                // x / s lane by lane (not x · (1/s), which would round twice).
+                for (int i = 0; i < bound; i += L) {
+                    load(x, xOff + i).div(s).intoArray(out, outOff + i);
+                }
+            }
+        }
+        for (int i = bound; i < n; i++) {
+            out[outOff + i] = ScalarElementwise.binaryOf(op, x[xOff + i], s);
+        }
     }
 
     @Override
     public void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        throw new UnsupportedOperationException("SimdElementwise.binaryRowBroadcast: not written yet");
+        String k = "SimdElementwise.binaryRowBroadcast";
+        ScalarElementwise.checkOp(k, op);
+        Checks.matrix(k, "x", x, rows, cols);
+        Checks.range(k, "y", y, 0, cols);
+        Checks.matrix(k, "out", out, rows, cols);
+        // Row r is a same-length binary op of x[r, :] with y.
+        for (int r = 0; r < rows; r++) {
+            binaryLoop(op, x, r * cols, y, 0, out, r * cols, cols);
+        }
     }
 
     @Override
     public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        throw new UnsupportedOperationException("SimdElementwise.binaryColBroadcast: not written yet");
+        String k = "SimdElementwise.binaryColBroadcast";
+        ScalarElementwise.checkOp(k, op);
+        Checks.matrix(k, "x", x, rows, cols);
+        Checks.range(k, "y", y, 0, rows);
+        Checks.matrix(k, "out", out, rows, cols);
+        // Row r is a binary op of x[r, :] with the scalar y[r].
+        for (int r = 0; r < rows; r++) {
+            scalarLoop(op, x, r * cols, y[r], out, r * cols, cols);
+        }
     }
 
     @Override
     public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
-        throw new UnsupportedOperationException("SimdElementwise.fma: not written yet");
+        String k = "SimdElementwise.fma";
+        Checks.range(k, "a", a, 0, n);
+        Checks.range(k, "b", b, 0, n);
+        Checks.range(k, "c", c, 0, n);
+        Checks.range(k, "out", out, 0, n);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            load(a, i).fma(load(b, i), load(c, i)).intoArray(out, i);
+        }
+        for (int i = bound; i < n; i++) {
+            out[i] = Math.fma(a[i], b[i], c[i]);
+        }
     }
 
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        throw new UnsupportedOperationException("SimdElementwise.axpy: not written yet");
+        String k = "SimdElementwise.axpy";
+        Checks.range(k, "x", x, xOff, n);
+        Checks.range(k, "y", y, yOff, n);
+        int bound = S.loopBound(n);
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (int i = 0; i < bound; i += L) {
+            va.fma(load(x, xOff + i), load(y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (int i = bound; i < n; i++) {
+            y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    private static FloatVector load(float[] a, int off) {
+        return FloatVector.fromArray(S, a, off);
     }
 }
