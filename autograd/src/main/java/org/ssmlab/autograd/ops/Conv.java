@@ -1,0 +1,91 @@
+package org.ssmlab.autograd.ops;
+
+import org.ssmlab.autograd.Shape;
+import org.ssmlab.autograd.Tensor;
+
+/**
+ * The depthwise causal 1-D convolution of the Mamba block (PyTorch's Conv1d with groups = channels,
+ * padding k-1, keeping the first L outputs), on channels-last input (batch, L, C):
+ *
+ * <pre>
+ *   y[b, t, c] = bias[c] + Σ_{j=0}^{k-1} w[c, j] · x[b, t - (k-1) + j, c]      (x = 0 before t = 0)
+ *   ∂L/∂x[b, s, c] = Σ_j g[b, s + (k-1) - j, c] · w[c, j]
+ *   ∂L/∂w[c, j]    = Σ_{b,t} g[b, t, c] · x[b, t - (k-1) + j, c]
+ *   ∂L/∂bias[c]    = Σ_{b,t} g[b, t, c]
+ * </pre>
+ *
+ * The weight has the reference layout (C, 1, k), so checkpoints move to and from PyTorch as they are.
+ */
+public final class Conv {
+
+    private Conv() {
+    }
+
+    /** See the class comment; {@code bias} may be null. */
+    public static Tensor depthwiseCausal(Tensor x, Tensor w, Tensor bias) {
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException("depthwiseCausal: input must be (batch, L, C), got " + Shape.str(x.shape()));
+        }
+        int batch = x.dim(0);
+        int len = x.dim(1);
+        int ch = x.dim(2);
+        if (w.rank() != 3 || w.dim(0) != ch || w.dim(1) != 1) {
+            throw new IllegalArgumentException("depthwiseCausal: weight " + Shape.str(w.shape()) + " must be (" + ch + ", 1, k)");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != ch)) {
+            throw new IllegalArgumentException("depthwiseCausal: bias " + Shape.str(bias.shape()) + " must be (" + ch + ")");
+        }
+        int k = w.dim(2);
+        float[] xv = x.data();
+        float[] wv = w.data();
+        float[] y = new float[xv.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < len; t++) {
+                int out = (b * len + t) * ch;
+                if (bias != null) {
+                    System.arraycopy(bias.data(), 0, y, out, ch);
+                }
+                for (int j = 0; j < k; j++) {
+                    int s = t - (k - 1) + j;
+                    if (s < 0) {
+                        continue;
+                    }
+                    int in = (b * len + s) * ch;
+                    for (int c = 0; c < ch; c++) {
+                        y[out + c] += wv[c * k + j] * xv[in + c];
+                    }
+                }
+            }
+        }
+        Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
+        return Tensor.fromOp(y, x.shape(), g -> {
+            float[] gx = new float[xv.length];
+            float[] gw = new float[wv.length];
+            float[] gb = new float[ch];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < len; t++) {
+                    int out = (b * len + t) * ch;
+                    for (int c = 0; c < ch; c++) {
+                        gb[c] += g[out + c];
+                    }
+                    for (int j = 0; j < k; j++) {
+                        int s = t - (k - 1) + j;
+                        if (s < 0) {
+                            continue;
+                        }
+                        int in = (b * len + s) * ch;
+                        for (int c = 0; c < ch; c++) {
+                            gx[in + c] += g[out + c] * wv[c * k + j];
+                            gw[c * k + j] += g[out + c] * xv[in + c];
+                        }
+                    }
+                }
+            }
+            x.accumulateGrad(gx);
+            w.accumulateGrad(gw);
+            if (bias != null) {
+                bias.accumulateGrad(gb);
+            }
+        }, inputs);
+    }
+}

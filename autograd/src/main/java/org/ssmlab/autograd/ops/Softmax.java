@@ -1,0 +1,117 @@
+package org.ssmlab.autograd.ops;
+
+import org.ssmlab.autograd.Shape;
+import org.ssmlab.autograd.Tensor;
+import org.ssmlab.simd.Backend;
+
+/**
+ * Softmax, log-softmax and cross-entropy over the last axis, on the stable row kernels (the row max
+ * is subtracted before exp, so inputs of ±1e4 give no overflow).
+ */
+public final class Softmax {
+
+    /** The target value that cross-entropy skips, as in PyTorch. */
+    public static final int IGNORE_INDEX = -100;
+
+    private Softmax() {
+    }
+
+    /** y = softmax(x) per row.  ∂L/∂x = y ⊙ (g - Σ_j g_j y_j). */
+    public static Tensor softmax(Tensor x) {
+        int cols = lastDim("softmax", x);
+        int rows = cols == 0 ? 0 : x.size() / cols;
+        float[] y = new float[x.size()];
+        Backend.current().reductions().softmaxRows(x.data(), y, rows, cols);
+        return Tensor.fromOp(y, x.shape(), g -> {
+            float[] r = new float[y.length];
+            for (int i = 0; i < rows; i++) {
+                double dot = 0;
+                for (int j = 0; j < cols; j++) {
+                    dot += g[i * cols + j] * y[i * cols + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    r[i * cols + j] = (float) (y[i * cols + j] * (g[i * cols + j] - dot));
+                }
+            }
+            x.accumulateGrad(r);
+        }, x);
+    }
+
+    /** y = log softmax(x) per row.  ∂L/∂x = g - softmax(x) Σ_j g_j. */
+    public static Tensor logSoftmax(Tensor x) {
+        int cols = lastDim("logSoftmax", x);
+        int rows = cols == 0 ? 0 : x.size() / cols;
+        float[] y = new float[x.size()];
+        Backend.current().reductions().logSoftmaxRows(x.data(), y, rows, cols);
+        return Tensor.fromOp(y, x.shape(), g -> {
+            float[] r = new float[y.length];
+            for (int i = 0; i < rows; i++) {
+                double sum = 0;
+                for (int j = 0; j < cols; j++) {
+                    sum += g[i * cols + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    r[i * cols + j] = (float) (g[i * cols + j] - Math.exp(y[i * cols + j]) * sum);
+                }
+            }
+            x.accumulateGrad(r);
+        }, x);
+    }
+
+    /**
+     * Mean cross-entropy of logits (..., C) against integer targets (one per row), skipping rows whose
+     * target is {@link #IGNORE_INDEX}: L = -(1/N) Σ_{kept rows i} log softmax(x_i)[t_i].
+     * ∂L/∂x_i = (softmax(x_i) - onehot(t_i)) / N for kept rows, 0 for skipped ones. With every row
+     * skipped the loss is 0 (and so is its gradient).
+     */
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        int cols = lastDim("crossEntropy", logits);
+        int rows = cols == 0 ? 0 : logits.size() / cols;
+        if (targets.length != rows) {
+            throw new IllegalArgumentException("crossEntropy: " + targets.length + " targets for " + rows
+                    + " rows of logits " + Shape.str(logits.shape()));
+        }
+        float[] logp = new float[logits.size()];
+        Backend.current().reductions().logSoftmaxRows(logits.data(), logp, rows, cols);
+        double loss = 0;
+        int kept = 0;
+        for (int i = 0; i < rows; i++) {
+            int t = targets[i];
+            if (t == IGNORE_INDEX) {
+                continue;
+            }
+            if (t < 0 || t >= cols) {
+                throw new IllegalArgumentException("crossEntropy: target " + t + " at row " + i
+                        + " is outside 0.." + (cols - 1) + " (and is not the ignore index " + IGNORE_INDEX + ")");
+            }
+            loss -= logp[i * cols + t];
+            kept++;
+        }
+        int n = kept;
+        int[] tg = targets.clone();
+        float value = n == 0 ? 0f : (float) (loss / n);
+        return Tensor.fromOp(new float[] {value}, new int[0], g -> {
+            float[] r = new float[logp.length];
+            if (n > 0) {
+                float scale = g[0] / n;
+                for (int i = 0; i < rows; i++) {
+                    if (tg[i] == IGNORE_INDEX) {
+                        continue;
+                    }
+                    for (int j = 0; j < cols; j++) {
+                        r[i * cols + j] = (float) Math.exp(logp[i * cols + j]) * scale;
+                    }
+                    r[i * cols + tg[i]] -= scale;
+                }
+            }
+            logits.accumulateGrad(r);
+        }, logits);
+    }
+
+    private static int lastDim(String op, Tensor x) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(op + ": needs rank >= 1, got a scalar");
+        }
+        return x.dim(x.rank() - 1);
+    }
+}
