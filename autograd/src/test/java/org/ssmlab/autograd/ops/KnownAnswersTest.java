@@ -1,0 +1,72 @@
+package org.ssmlab.autograd.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.ssmlab.autograd.Tensor;
+
+/** Hand-computed values for ops whose corner cases matter: ignore index, extreme logits, broadcasting. */
+class KnownAnswersTest {
+
+    @Test
+    void crossEntropySkipsTheIgnoreIndexAndAveragesOverTheRest() {
+        // Row 0: logits (0, 0), target 0 → -log(1/2) = ln 2.
+        // Row 1: ignored.
+        // Row 2: logits (ln 3, 0), target 0 → -log(3/4) = ln(4/3).
+        float ln3 = (float) Math.log(3);
+        Tensor logits = Tensor.of(new float[] {0, 0, 5, -5, ln3, 0}, 3, 2).requiresGrad(true);
+        Tensor loss = Softmax.crossEntropy(logits, new int[] {0, Softmax.IGNORE_INDEX, 0});
+        assertEquals((Math.log(2) + Math.log(4.0 / 3)) / 2, loss.item(), 1e-6);
+        loss.backward();
+        // ∂/∂x_i = (softmax - onehot)/2 for kept rows, 0 for the ignored row.
+        assertArrayEquals(new float[] {-0.25f, 0.25f, 0f, 0f, (0.75f - 1) / 2, 0.25f / 2},
+                logits.gradData(), 1e-6f);
+    }
+
+    @Test
+    void crossEntropyWithEveryRowIgnoredIsZero() {
+        Tensor logits = Tensor.of(new float[] {1, 2}, 1, 2).requiresGrad(true);
+        Tensor loss = Softmax.crossEntropy(logits, new int[] {Softmax.IGNORE_INDEX});
+        assertEquals(0f, loss.item());
+        loss.backward();
+        assertArrayEquals(new float[] {0, 0}, logits.gradData());
+    }
+
+    @Test
+    void softmaxIsStableForLogitsOfTenThousand() {
+        Tensor x = Tensor.of(new float[] {1e4f, -1e4f, 0f, 1e4f, 1e4f, -1e4f}, 2, 3).requiresGrad(true);
+        Tensor y = Softmax.softmax(x);
+        assertArrayEquals(new float[] {1, 0, 0, 0.5f, 0.5f, 0}, y.toArray(), 1e-6f);
+        Tensor ls = Softmax.logSoftmax(x.detach());
+        assertEquals(0f, ls.get(0, 0), 1e-6f);
+        assertEquals(-2e4f, ls.get(0, 1), 1f);
+        assertEquals((float) -Math.log(2), ls.get(1, 0), 1e-6f);
+        Tensor ce = Softmax.crossEntropy(x.detach(), new int[] {1, 2});
+        assertTrue(Float.isFinite(ce.item()) && ce.item() > 1e4f, "cross-entropy of a -1e4 logit is finite: " + ce.item());
+    }
+
+    @Test
+    void broadcastingAddsABiasRowToEveryRow() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+        Tensor b = Tensor.vector(10, 20, 30).requiresGrad(true);
+        Tensor y = Arith.add(x, b);
+        assertArrayEquals(new float[] {11, 22, 33, 14, 25, 36}, y.toArray());
+        y.backward(new float[] {1, 1, 1, 1, 1, 1});
+        assertArrayEquals(new float[] {2, 2, 2}, b.gradData(), "the bias gradient sums over the broadcast rows");
+        var e = assertThrows(IllegalArgumentException.class, () -> Arith.add(x, Tensor.zeros(2)));
+        assertTrue(e.getMessage().contains("add") && e.getMessage().contains("[2, 3]") && e.getMessage().contains("[2]"),
+                e.getMessage());
+    }
+
+    @Test
+    void matmulMatchesTheDefinition() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor b = Tensor.of(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);
+        assertArrayEquals(new float[] {58, 64, 139, 154}, MatMul.matmul(a, b).toArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> MatMul.matmul(a, a));
+        assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("3 vs 2"), e.getMessage());
+    }
+}
