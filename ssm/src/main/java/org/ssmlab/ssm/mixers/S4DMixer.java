@@ -1,0 +1,106 @@
+package org.ssmlab.ssm.mixers;
+
+import java.util.SplittableRandom;
+import org.ssmlab.autograd.Tensor;
+import org.ssmlab.autograd.nn.Linear;
+import org.ssmlab.autograd.ops.Arith;
+import org.ssmlab.autograd.ops.Reduce;
+import org.ssmlab.autograd.ops.Shapes;
+import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.DiagonalMixer;
+import org.ssmlab.ssm.core.Polarize;
+
+/**
+ * S4D with a real diagonal Λ (THEORY.md §1, Eq. 2), time-invariant, one SSM per channel c:
+ *
+ * <pre>
+ *   Λ = -exp(A_log) < 0,   Δ = exp(log_dt)
+ *   a = exp(Δ Λ),   B̄ = (exp(Δ Λ) - 1)/Λ · B        (zero-order hold)
+ *   h_t = a ⊙ h_{t-1} + B̄ x_t,   y_t = Σ_n C_n h_{t,n} + D x_t,   out = out_proj(GELU(y))
+ * </pre>
+ *
+ * Initialisation S4D-Real: Λ_n = -(n+1); log Δ uniform in [log 0.001, log 0.1]. With polarization
+ * the state gains constant channels a ≡ 1 (first; B̄ = Δ B, the ZOH limit) and a ≡ 0 (last; B̄ = B),
+ * each with its own learnable B and C entries.
+ */
+public final class S4DMixer extends DiagonalMixer {
+
+    private final int d;
+    private final int n;
+    private final Polarization pol;
+    private final Tensor logDt;
+    private final Tensor aLog;
+    private final Tensor b;
+    private final Tensor c;
+    private final Tensor dSkip;
+    private final Linear outProj;
+
+    public S4DMixer(int d, int n, Polarization pol, SplittableRandom rng) {
+        this.d = d;
+        this.n = n;
+        this.pol = pol;
+        int nt = n + pol.extraChannels();
+        float[] dt = new float[d];
+        for (int i = 0; i < d; i++) {
+            dt[i] = (float) (Math.log(0.001) + rng.nextDouble() * (Math.log(0.1) - Math.log(0.001)));
+        }
+        this.logDt = param("log_dt", Tensor.of(dt, d));
+        float[] al = new float[d * n];
+        for (int i = 0; i < al.length; i++) {
+            al[i] = (float) Math.log(i % n + 1);
+        }
+        this.aLog = param("A_log", Tensor.of(al, d, n));
+        this.b = param("B", Tensor.ones(d, nt));
+        this.c = param("C", Tensor.randn(rng, (float) Math.sqrt(0.5), d, nt));
+        this.dSkip = param("D", Tensor.randn(rng, 1f, d));
+        this.outProj = child("out_proj", new Linear(d, d, true, rng));
+    }
+
+    @Override
+    public int width() {
+        return d;
+    }
+
+    /** The transitions a (d, n_total), constants included. */
+    public Tensor transitions() {
+        return Polarize.transitions(Arith.exp(Arith.mul(dtColumn(), lambda())), pol, -1);
+    }
+
+    private Tensor lambda() {
+        return Arith.neg(Arith.exp(aLog));
+    }
+
+    private Tensor dtColumn() {
+        return Shapes.reshape(Arith.exp(logDt), d, 1);
+    }
+
+    @Override
+    public Terms terms(Tensor x) {
+        int batch = x.dim(0);
+        int len = x.dim(1);
+        int nt = n + pol.extraChannels();
+        Tensor lam = lambda();
+        Tensor dlam = Arith.mul(dtColumn(), lam);                                  // (d, n)
+        Tensor aLearn = Arith.exp(dlam);
+        Tensor bBar = Arith.div(Arith.mul(Arith.addScalar(aLearn, -1f), Shapes.slice(b, 1, pol.firstLearnable(),
+                pol.firstLearnable() + n)), lam);                                  // (e^{ΔΛ} - 1)/Λ · B
+        java.util.List<Tensor> bParts = new java.util.ArrayList<>();
+        if (pol.hasOne()) {
+            bParts.add(Arith.mul(dtColumn(), Shapes.slice(b, 1, 0, 1)));          // a = 1: Δ B
+        }
+        bParts.add(bBar);
+        if (pol.hasZero()) {
+            bParts.add(Shapes.slice(b, 1, nt - 1, nt));                           // a = 0: B
+        }
+        Tensor bAll = bParts.size() == 1 ? bBar : Shapes.concat(bParts, 1);        // (d, nt)
+        Tensor a = Arith.mul(Tensor.ones(batch, len, 1, 1), Polarize.transitions(aLearn, pol, -1));
+        Tensor bx = Arith.mul(Shapes.reshape(x, batch, len, d, 1), bAll);
+        return new Terms(a, bx);
+    }
+
+    @Override
+    public Tensor readout(Tensor x, Terms terms, Tensor h) {
+        Tensor y = Arith.add(Reduce.sum(Arith.mul(h, c), false, -1), Arith.mul(x, dSkip));
+        return outProj.forward(Arith.gelu(y));
+    }
+}
