@@ -1,0 +1,251 @@
+package org.ssmlab.autograd.ops;
+
+import java.util.Arrays;
+import org.ssmlab.autograd.GradMode;
+import org.ssmlab.autograd.Shape;
+import org.ssmlab.autograd.Tensor;
+import org.ssmlab.simd.Backend;
+import org.ssmlab.simd.Scans;
+import org.ssmlab.simd.Scans.Complex;
+import org.ssmlab.simd.Scans.Selective;
+
+/**
+ * Scans as autograd ops, forward beside backward, on the kernels of {@code Backend.current().scans()}.
+ *
+ * <ul>
+ *   <li>{@link #diagonal}: the diagonal recurrence of Eq. 1, h_t = a_t ⊙ h_{t-1} + b_t over (batch, L, C),
+ *   with the gradient rule γ_t = gH_t + a_{t+1} ⊙ γ_{t+1}, ∂L/∂b_t = γ_t, ∂L/∂a_t = γ_t ⊙ h_{t-1},
+ *   ∂L/∂h0 = a_0 ⊙ γ_0.</li>
+ *   <li>{@link #complexDiagonal}: the same in complex arithmetic (S4D with complex Λ); gradients are
+ *   (∂L/∂Re, ∂L/∂Im), i.e. ∂L/∂b_t = γ_t, ∂L/∂a_t = γ_t · conj(h_{t-1}), γ_t = gH_t + conj(a_{t+1}) γ_{t+1}.</li>
+ *   <li>{@link #selective}: Mamba's fused selective scan (Eq. 3) with optional polarization (THEORY.md §6);
+ *   the (batch, L, D, N) state is never stored: the forward keeps checkpoints every
+ *   {@link Scans#DEFAULT_CHUNK} steps and the backward recomputes between them.</li>
+ * </ul>
+ */
+public final class Scan {
+
+    private Scan() {
+    }
+
+    private static Scans kernels() {
+        return Backend.current().scans();
+    }
+
+    /** Whether an op over these inputs will record a backward. */
+    private static boolean recording(Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void requireShape(String op, String arg, Tensor t, int... shape) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + arg + " is null");
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(op + ": " + arg + " has shape " + Shape.str(t.shape()) + ", expected "
+                    + Shape.str(shape));
+        }
+    }
+
+    private static void requireRank3(String op, String arg, Tensor t) {
+        if (t == null || t.rank() != 3) {
+            throw new IllegalArgumentException(op + ": " + arg + " must be (batch, L, channels), got "
+                    + (t == null ? "null" : Shape.str(t.shape())));
+        }
+    }
+
+    /** The sequence of states and the final state (a differentiable view of the last step). */
+    public record Result(Tensor states, Tensor last) {
+    }
+
+    /** The final state h_{L-1} (batch, C) of states (batch, L, C), as a differentiable slice. */
+    public static Tensor last(Tensor states) {
+        int len = states.dim(1);
+        if (len == 0) {
+            throw new IllegalArgumentException("Scan.last: states " + Shape.str(states.shape()) + " have no time step");
+        }
+        return Shapes.reshape(Shapes.slice(states, 1, len - 1, len), states.dim(0), states.dim(2));
+    }
+
+    // ------------------------------------------------------------------ diagonal, real
+
+    /**
+     * h_t = a_t ⊙ h_{t-1} + b_t with a, b of shape (batch, L, C) and h0 (batch, C) or null (zero).
+     * Returns the states (batch, L, C) and the final state.
+     */
+    public static Result diagonal(Tensor a, Tensor b, Tensor h0) {
+        Tensor h = diagonalStates(a, b, h0);
+        return new Result(h, h.dim(1) == 0 ? null : last(h));
+    }
+
+    /** The states (batch, L, C) of {@link #diagonal}. */
+    public static Tensor diagonalStates(Tensor a, Tensor b, Tensor h0) {
+        String op = "Scan.diagonal";
+        requireRank3(op, "a", a);
+        int batch = a.dim(0);
+        int len = a.dim(1);
+        int ch = a.dim(2);
+        requireShape(op, "b", b, batch, len, ch);
+        if (h0 != null) {
+            requireShape(op, "h0", h0, batch, ch);
+        }
+        float[] h = new float[a.size()];
+        float[] h0v = h0 == null ? null : h0.data();
+        kernels().diagonal(batch, len, ch, a.data(), b.data(), h0v, h, null);
+        return Tensor.fromOp(h, a.shape(), g -> {
+            float[] ga = new float[h.length];
+            float[] gb = new float[h.length];
+            float[] gh0 = h0 != null && h0.requiresGrad() ? new float[batch * ch] : null;
+            kernels().diagonalBackward(batch, len, ch, a.data(), h0v, h, g, null, ga, gb, gh0);
+            a.accumulateGrad(ga);
+            b.accumulateGrad(gb);
+            if (gh0 != null) {
+                h0.accumulateGrad(gh0);
+            }
+        }, a, b, h0);
+    }
+
+    // ------------------------------------------------------------------ diagonal, complex
+
+    /** A complex tensor as its real and imaginary parts (same shape). */
+    public record ComplexTensor(Tensor re, Tensor im) {
+    }
+
+    /**
+     * h_t = a_t h_{t-1} + b_t in complex arithmetic, every argument as (re, im) of shape (batch, L, C)
+     * (h0: (batch, C), or null for zero). Returns the states as (re, im).
+     */
+    public static ComplexTensor complexDiagonal(ComplexTensor a, ComplexTensor b, ComplexTensor h0) {
+        String op = "Scan.complexDiagonal";
+        if (a == null || b == null) {
+            throw new IllegalArgumentException(op + ": a and b must not be null");
+        }
+        requireRank3(op, "a.re", a.re());
+        int batch = a.re().dim(0);
+        int len = a.re().dim(1);
+        int ch = a.re().dim(2);
+        requireShape(op, "a.im", a.im(), batch, len, ch);
+        requireShape(op, "b.re", b.re(), batch, len, ch);
+        requireShape(op, "b.im", b.im(), batch, len, ch);
+        if (h0 != null) {
+            requireShape(op, "h0.re", h0.re(), batch, ch);
+            requireShape(op, "h0.im", h0.im(), batch, ch);
+        }
+        int n = batch * len * ch;
+        Complex av = new Complex(a.re().data(), a.im().data());
+        Complex h0v = h0 == null ? null : new Complex(h0.re().data(), h0.im().data());
+        Complex h = Complex.zeros(n);
+        kernels().complexDiagonal(batch, len, ch, av, new Complex(b.re().data(), b.im().data()), h0v, h, null);
+        // One node with the stacked output (2, batch, L, C) = [re; im]; re and im are slices of it.
+        float[] stacked = new float[2 * n];
+        System.arraycopy(h.re(), 0, stacked, 0, n);
+        System.arraycopy(h.im(), 0, stacked, n, n);
+        Tensor[] inputs = h0 == null ? new Tensor[] {a.re(), a.im(), b.re(), b.im()}
+                : new Tensor[] {a.re(), a.im(), b.re(), b.im(), h0.re(), h0.im()};
+        Tensor out = Tensor.fromOp(stacked, new int[] {2, batch, len, ch}, g -> {
+            Complex gH = new Complex(Arrays.copyOfRange(g, 0, n), Arrays.copyOfRange(g, n, 2 * n));
+            Complex ga = Complex.zeros(n);
+            Complex gb = Complex.zeros(n);
+            Complex gh0 = h0 == null ? null : Complex.zeros(batch * ch);
+            kernels().complexDiagonalBackward(batch, len, ch, av, h0v, h, gH, null, ga, gb, gh0);
+            a.re().accumulateGrad(ga.re());
+            a.im().accumulateGrad(ga.im());
+            b.re().accumulateGrad(gb.re());
+            b.im().accumulateGrad(gb.im());
+            if (gh0 != null) {
+                h0.re().accumulateGrad(gh0.re());
+                h0.im().accumulateGrad(gh0.im());
+            }
+        }, inputs);
+        Tensor re = Shapes.reshape(Shapes.slice(out, 0, 0, 1), batch, len, ch);
+        Tensor im = Shapes.reshape(Shapes.slice(out, 0, 1, 2), batch, len, ch);
+        return new ComplexTensor(re, im);
+    }
+
+    // ------------------------------------------------------------------ selective (Mamba)
+
+    /** The output of a selective scan and its final state (batch, D, N_total), the latter without gradient. */
+    public record SelectiveResult(Tensor out, Tensor lastState) {
+    }
+
+    /**
+     * Mamba's fused selective scan (Eq. 3), see {@link Scans}:
+     * <pre>
+     *   h_t[d,n] = ā_t[d,n] h_{t-1}[d,n] + Δ_t[d] B_t[n] u_t[d],   ā = exp(Δ_t[d] A[d,n]) (learnable n)
+     *   y_t[d] = Σ_n C_t[n] h_t[d,n] + D[d] u_t[d],   out = y ⊙ silu(z)  (or y when z is null)
+     * </pre>
+     * Shapes: u, delta, z (batch, L, D); A (D, N); B, C (batch, L, N_total) with
+     * N_total = N + [polarizeOne] + [polarizeZero]; D (D) or null. The polarized channels (ā ≡ 1 first,
+     * ā ≡ 0 last) have no entry in A and no parameter.
+     */
+    public static Tensor selective(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor D, Tensor z,
+                                   boolean polarizeOne, boolean polarizeZero) {
+        return selectiveWithState(u, delta, A, B, C, D, z, polarizeOne, polarizeZero).out();
+    }
+
+    /** {@link #selective} that also returns the final state, e.g. to continue with the recurrent step. */
+    public static SelectiveResult selectiveWithState(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
+                                                     Tensor D, Tensor z, boolean polarizeOne, boolean polarizeZero) {
+        String op = "Scan.selective";
+        requireRank3(op, "u", u);
+        int batch = u.dim(0);
+        int len = u.dim(1);
+        int dd = u.dim(2);
+        requireShape(op, "delta", delta, batch, len, dd);
+        if (A == null || A.rank() != 2 || A.dim(0) != dd) {
+            throw new IllegalArgumentException(op + ": A must be (" + dd + ", N), got "
+                    + (A == null ? "null" : Shape.str(A.shape())));
+        }
+        Selective s = Selective.of(batch, len, dd, A.dim(1), polarizeOne, polarizeZero);
+        requireShape(op, "B (N_total = " + s.nTotal() + ")", B, batch, len, s.nTotal());
+        requireShape(op, "C (N_total = " + s.nTotal() + ")", C, batch, len, s.nTotal());
+        if (D != null) {
+            requireShape(op, "D", D, dd);
+        }
+        if (z != null) {
+            requireShape(op, "z", z, batch, len, dd);
+        }
+        Tensor[] inputs = {u, delta, A, B, C, D, z};
+        boolean rec = recording(inputs);
+        float[] out = new float[u.size()];
+        float[] checkpoints = rec ? new float[s.checkpointSize()] : null;
+        float[] lastState = new float[s.stateSize()];
+        float[] dv = D == null ? null : D.data();
+        float[] zv = z == null ? null : z.data();
+        kernels().selectiveForward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv, out,
+                checkpoints, lastState);
+        Tensor result = Tensor.fromOp(out, u.shape(), g -> {
+            int bld = u.size();
+            int bln = B.size();
+            float[] gu = new float[bld];
+            float[] gDelta = new float[bld];
+            float[] gA = new float[A.size()];
+            float[] gB = new float[bln];
+            float[] gC = new float[bln];
+            float[] gD = D == null ? null : new float[dd];
+            float[] gz = z == null ? null : new float[bld];
+            kernels().selectiveBackward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv,
+                    checkpoints, g, gu, gDelta, gA, gB, gC, gD, gz);
+            u.accumulateGrad(gu);
+            delta.accumulateGrad(gDelta);
+            A.accumulateGrad(gA);
+            B.accumulateGrad(gB);
+            C.accumulateGrad(gC);
+            if (D != null) {
+                D.accumulateGrad(gD);
+            }
+            if (z != null) {
+                z.accumulateGrad(gz);
+            }
+        }, inputs);
+        return new SelectiveResult(result, Tensor.of(lastState, batch, dd, s.nTotal()));
+    }
+}
