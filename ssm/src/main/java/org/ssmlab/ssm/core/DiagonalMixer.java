@@ -24,12 +24,7 @@ import org.ssmlab.autograd.ops.Shapes;
 public abstract class DiagonalMixer extends Mixer implements Eq1Form {
 
     /** The terms of Eq. 1 for a sequence, plus whatever the readout needs (C_t, gates, ...). */
-    public record Terms(Tensor a, Tensor bx, Tensor[] extra) {
-        public Terms(Tensor a, Tensor bx, Tensor... extra) {
-            this.a = a;
-            this.bx = bx;
-            this.extra = extra;
-        }
+    public record Terms(Tensor a, Tensor bx, Tensor... extra) {
     }
 
     /** Eq. 1's a_t and B_t x_t for x (batch, L, d), shaped (batch, L, channels...). */
