@@ -1,7 +1,5 @@
 package org.ssmlab.ssm.mixers;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
@@ -16,6 +14,7 @@ import org.ssmlab.ssm.Polarization;
 import org.ssmlab.ssm.core.Eq1;
 import org.ssmlab.ssm.core.Eq1Form;
 import org.ssmlab.ssm.core.Mixer;
+import org.ssmlab.ssm.core.Polarize;
 import org.ssmlab.ssm.core.RecurrentState;
 
 /**
@@ -170,22 +169,23 @@ public final class MambaMixer extends Mixer implements Eq1Form {
         int di = cfg.dInner();
         int nt = cfg.nTotal();
         Tensor delta4 = Shapes.reshape(p.delta(), batch, len, di, 1);
-        Tensor decay = Arith.exp(Arith.mul(delta4, a()));                       // (B, L, di, n)
-        List<Tensor> channels = new ArrayList<>();
-        if (cfg.polarization().hasOne()) {
-            channels.add(Tensor.ones(batch, len, di, 1));
-        }
-        channels.add(decay);
-        if (cfg.polarization().hasZero()) {
-            channels.add(Tensor.zeros(batch, len, di, 1));
-        }
-        Tensor a = channels.size() == 1 ? decay : Shapes.concat(channels, -1);   // (B, L, di, nt)
+        Tensor a = transitionsOf(delta4);                                       // (B, L, di, nt)
         Tensor x4 = Shapes.reshape(p.x(), batch, len, di, 1);
         Tensor bx = Arith.mul(Arith.mul(delta4, x4), Shapes.reshape(p.b(), batch, len, 1, nt));
         Tensor h = Eq1.scan(a, bx);
         Tensor y = Reduce.sum(Arith.mul(h, Shapes.reshape(p.c(), batch, len, 1, nt)), false, -1);
         y = Arith.add(y, Arith.mul(p.x(), dSkip));
         return outProj.forward(Arith.mul(y, Arith.silu(p.z())));
+    }
+
+    /** The transitions a_t = exp(Δ_t A) of every state channel, (batch, L, d_inner, n_total), constants included. */
+    public Tensor transitions(Tensor u) {
+        Pieces p = pieces(u);
+        return transitionsOf(Shapes.reshape(p.delta(), u.dim(0), u.dim(1), cfg.dInner(), 1));
+    }
+
+    private Tensor transitionsOf(Tensor delta4) {
+        return Polarize.transitions(Arith.exp(Arith.mul(delta4, a())), cfg.polarization(), -1);
     }
 
     /** Recurrent state: the last k-1 conv inputs (batch, k-1, d_inner) and h (batch, d_inner, n_total). */
