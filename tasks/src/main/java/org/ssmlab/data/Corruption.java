@@ -12,6 +12,7 @@ public final class Corruption {
 
     /** The default noise: N(0, 1) per pixel, unclamped, as "random Gaussian noise" on the pixel values. */
     public static final double DEFAULT_MEAN = 0;
+    /** The default noise's standard deviation. */
     public static final double DEFAULT_STD = 1;
 
     private Corruption() {

@@ -51,4 +51,26 @@ public record ImageSet(float[][] images, int[] labels, int height, int width, in
     public int[] indicesOf(int label) {
         return java.util.stream.IntStream.range(0, size()).filter(i -> labels[i] == label).toArray();
     }
+
+    /**
+     * Image {@code index} as grey-level tokens, as in the LRA image task: token = clamp(floor(p·levels),
+     * 0, levels-1) for each pixel p (noise from a corruption may leave [0, 1]; it is clamped).
+     */
+    public int[] tokens(int index, int levels) {
+        return quantize(images[index], levels);
+    }
+
+    /** Pixels in [0, 1] (clamped outside) to tokens 0..levels-1: floor(p·levels), with p = 1 in the top level. */
+    public static int[] quantize(float[] pixels, int levels) {
+        if (levels < 2) {
+            throw new IllegalArgumentException("ImageSet.quantize: levels = " + levels + " must be >= 2");
+        }
+        int[] out = new int[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            float p = pixels[i];
+            int t = Float.isNaN(p) ? 0 : (int) Math.floor(p * levels);
+            out[i] = Math.min(levels - 1, Math.max(0, t));
+        }
+        return out;
+    }
 }

@@ -202,4 +202,10 @@ class ImagesTest {
         assertEquals(0.5f, set.images()[1][3]);
         assertNotEquals(0.5f, set.images()[1][4]);
     }
+    @Test
+    void quantizeMapsUnitIntervalToLevelsAndClamps() {
+        assertArrayEquals(new int[] {0, 0, 127, 128, 255, 255, 0, 255},
+                ImageSet.quantize(new float[] {0f, 0.003f, 0.499f, 0.5f, 0.9999f, 1f, -3f, 7f}, 256));
+        assertThrows(IllegalArgumentException.class, () -> ImageSet.quantize(new float[1], 1));
+    }
 }
