@@ -1,5 +1,6 @@
 package org.ssmlab.autograd.optim;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -123,5 +124,55 @@ public final class AdamW extends Optimizer {
     /** The number of updates parameter {@code index} has received. */
     public long stepCount(int index) {
         return steps[index];
+    }
+
+    /**
+     * The state of one parameter, for checkpoints: the first and second moments m and v (both null
+     * before the parameter's first update) and its number of updates t, which sets the bias corrections.
+     */
+    public record ParamState(float[] m, float[] v, long steps) {
+    }
+
+    /** A copy of every parameter's state, in parameter order (resume with {@link #importState}). */
+    public List<ParamState> exportState() {
+        List<ParamState> out = new ArrayList<>(params.size());
+        for (int k = 0; k < params.size(); k++) {
+            out.add(new ParamState(m[k] == null ? null : m[k].clone(), v[k] == null ? null : v[k].clone(), steps[k]));
+        }
+        return out;
+    }
+
+    /**
+     * Replaces every parameter's state with a copy of {@code state} (one entry per parameter, in order), so
+     * that the following steps continue exactly where the exporting optimizer stopped. Everything is
+     * checked before anything changes.
+     *
+     * @throws IllegalArgumentException for a wrong count, a moment whose length is not the parameter's
+     *     size, m and v not both present or both null, or a negative step count
+     */
+    public void importState(List<ParamState> state) {
+        Objects.requireNonNull(state, "AdamW.importState: state is null");
+        if (state.size() != params.size()) {
+            throw new IllegalArgumentException("AdamW.importState: " + state.size() + " states for " + params.size()
+                    + " parameters");
+        }
+        for (int k = 0; k < params.size(); k++) {
+            ParamState s = state.get(k);
+            int n = params.get(k).size();
+            if (s == null || (s.m() == null) != (s.v() == null) || s.steps() < 0) {
+                throw new IllegalArgumentException("AdamW.importState: state " + k
+                        + " must have both moments or neither, and steps >= 0");
+            }
+            if (s.m() != null && (s.m().length != n || s.v().length != n)) {
+                throw new IllegalArgumentException("AdamW.importState: state " + k + " has moments of length "
+                        + s.m().length + " and " + s.v().length + ", parameter " + k + " has " + n + " elements");
+            }
+        }
+        for (int k = 0; k < params.size(); k++) {
+            ParamState s = state.get(k);
+            m[k] = s.m() == null ? null : s.m().clone();
+            v[k] = s.v() == null ? null : s.v().clone();
+            steps[k] = s.steps();
+        }
     }
 }
