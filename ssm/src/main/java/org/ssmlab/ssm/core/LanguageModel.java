@@ -40,11 +40,21 @@ public final class LanguageModel extends Module {
         final RMSNorm normF;
 
         Backbone(int vocab, int d, int layerCount, int learnedPositions, BlockFactory blocks, SplittableRandom rng) {
-            embedding = child("embedding", new Embedding(vocab, d, rng));
-            positions = learnedPositions > 0 ? child("pos_embedding", new Embedding(learnedPositions, d, rng)) : null;
+            // The reference initialisation (mamba_ssm's _init_weights): embeddings N(0, 0.02²), and each
+            // residual branch's output projection scaled by 1/√layers so the residual stream starts small.
+            embedding = child("embedding", new Embedding(vocab, d, 0.02f, rng));
+            positions = learnedPositions > 0 ? child("pos_embedding", new Embedding(learnedPositions, d, 0.02f, rng)) : null;
             layers = child("layers", new ModuleList<>());
             for (int i = 0; i < layerCount; i++) {
-                layers.add(blocks.make(i, rng));
+                Block block = layers.add(blocks.make(i, rng));
+                Tensor outProj = block.namedParameters().get("mixer.out_proj.weight");
+                if (outProj != null) {
+                    float scale = (float) (1 / Math.sqrt(layerCount));
+                    float[] w = outProj.data();
+                    for (int j = 0; j < w.length; j++) {
+                        w[j] *= scale;
+                    }
+                }
             }
             normF = child("norm_f", new RMSNorm(d));
         }
