@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ssmlab 0.1.0",
         description = "State-space models from first principles: experiments, probes and benchmarks.",
-        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {org.ssmlab.experiments.InfluenceCommand.class, ForwardCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})
 public final class Main implements Runnable {
 
@@ -24,7 +25,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler(Main::oneLineError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof IllegalArgumentException) {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
+                    || e instanceof IllegalStateException) {
                 commandLine.getErr().println("ssmlab " + commandLine.getCommandName() + ": " + e.getMessage());
                 return 2;
             }

@@ -23,6 +23,11 @@ public final class ResidualBlock extends Block {
         return mixer;
     }
 
+    /** What the mixer reads: RMSNorm(x). Probes use it to evaluate the mixer's transitions on real inputs. */
+    public Tensor mixerInput(Tensor x) {
+        return norm.forward(x);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Arith.add(x, mixer.forward(norm.forward(x)));

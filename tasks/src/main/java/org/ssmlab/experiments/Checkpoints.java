@@ -1,0 +1,55 @@
+package org.ssmlab.experiments;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.ssmlab.autograd.Tensor;
+import org.ssmlab.autograd.io.SafeTensors;
+import org.ssmlab.ssm.Family;
+import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.LanguageModel;
+
+/**
+ * Builds a Mamba language model from a safetensors checkpoint in the reference layout, inferring its
+ * sizes from the tensor shapes: vocabulary and d_model from {@code backbone.embedding.weight}, the
+ * number of layers from the {@code backbone.layers.{i}} names, d_state from {@code A_log}. Which
+ * constant channels a polarized checkpoint has cannot be read off the shapes, so the caller says.
+ */
+public final class Checkpoints {
+
+    private Checkpoints() {
+    }
+
+    /** The model with the checkpoint's weights loaded (every tensor checked before any is copied). */
+    public static LanguageModel loadMamba(Path file, Polarization polarization) throws IOException {
+        Map<String, Tensor> state = SafeTensors.read(file);
+        Tensor emb = state.get("backbone.embedding.weight");
+        if (emb == null || emb.rank() != 2) {
+            throw new IllegalArgumentException(file + ": no 2-D backbone.embedding.weight; not a Mamba LM checkpoint");
+        }
+        int layers = 0;
+        while (state.containsKey("backbone.layers." + layers + ".mixer.A_log")) {
+            layers++;
+        }
+        if (layers == 0) {
+            throw new IllegalArgumentException(file + ": no backbone.layers.0.mixer.A_log; not a Mamba LM checkpoint");
+        }
+        int dState = state.get("backbone.layers.0.mixer.A_log").dim(1);
+        int vocab = emb.dim(0);
+        int d = emb.dim(1);
+        Tensor xProj = state.get("backbone.layers.0.mixer.x_proj.weight");
+        int dtRank = state.get("backbone.layers.0.mixer.dt_proj.weight").dim(1);
+        int expected = dtRank + 2 * (dState + polarization.extraChannels());
+        if (xProj != null && xProj.dim(0) != expected) {
+            throw new IllegalArgumentException(file + ": x_proj.weight has " + xProj.dim(0) + " rows but polarization "
+                    + polarization + " with d_state " + dState + " needs " + expected + " (try --polarize none|one|zero|both)");
+        }
+        LanguageModel lm = Family.MAMBA.languageModel(vocab, layers, new Family.Spec(d, dState, 1, polarization), 0);
+        try {
+            lm.loadCheckpoint(state);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        return lm;
+    }
+}
