@@ -30,7 +30,7 @@ public final class SimdScans implements Scans {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
     /** Channels per task of the diagonal scans (a multiple of the vector width). */
-    private static final int DIAG_BLOCK = 64 * V;
+    private static final int DIAG_BLOCK = 16 * V;
     /** Vectors of d per task of the selective scan. */
     private static final int SEL_BLOCK_VECS = 4;
 
