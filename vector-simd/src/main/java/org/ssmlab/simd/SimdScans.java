@@ -30,7 +30,7 @@ public final class SimdScans implements Scans {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
     /** Channels per task of the diagonal scans (a multiple of the vector width). */
-    private static final int DIAG_BLOCK = 64 * V;
+    private static final int DIAG_BLOCK = 16 * V;
     /** Vectors of d per task of the selective scan. */
     private static final int SEL_BLOCK_VECS = 4;
 
@@ -483,12 +483,8 @@ public final class SimdScans implements Scans {
         float[] pA = new float[batch * nn * dd];
         float[] pD = Dskip == null ? null : new float[batch * dd];
         Parallel.forRange(batch * blocks, 1, (from, to) -> {
-            int chunk = Math.min(s.chunk(), Math.max(1, len));
-            float[] hbuf = new float[(chunk + 1) * nt * V];
-            float[] abuf = new float[chunk * nn * V];
-            float[] ybuf = new float[chunk * V];
-            float[] gh = new float[nt * V];
-            float[] gav = new float[nn * V];
+            BackwardWorker w = new BackwardWorker(s, u, delta, at, B, C, Dskip, z, checkpoints, gOut, gu, gDelta,
+                    gz, pA, pB, pC, pD);
             float[] hs = new float[(len + 1) * nt];
             float[] ys = new float[len];
             float[] ghs = new float[nt];
@@ -499,8 +495,7 @@ public final class SimdScans implements Scans {
                 int d1 = Math.min(dd, d0 + selBlock());
                 int d = d0;
                 for (; d + V <= d1; d += V) {
-                    backwardVector(s, b, d, u, delta, at, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gz,
-                            pA, pB, pC, blk * bln, pD, hbuf, abuf, ybuf, gh, gav);
+                    w.run(b, d, blk * bln);
                 }
                 for (; d < d1; d++) {
                     ScalarScans.backwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, gOut, gu, gDelta,
@@ -538,138 +533,195 @@ public final class SimdScans implements Scans {
     }
 
     /**
-     * The backward of sequence b, channels [d0, d0+V): chunk by chunk from the last, recompute the
-     * chunk's states (hbuf, j = 0 is the checkpoint), ā (abuf) and y (ybuf) from its checkpoint, then run
-     * the chunk backwards carrying gh = ∂L/∂h through the recurrence.
+     * The backward of one d-vector at a time, for one thread: holds the problem's arrays and its own
+     * scratch. Chunk by chunk from the last, {@link #recompute} rebuilds the chunk's states (hbuf, j = 0
+     * is the checkpoint), ā (abuf) and y (ybuf) from its checkpoint, then {@link #reverseStep} runs the
+     * chunk backwards carrying gh = ∂L/∂h through the recurrence.
+     *
+     * <p>The work is split into small methods on purpose: C2 inlines the Vector API calls (and so turns
+     * them into registers and instructions) only within its inlining budget; one large method would fall
+     * back to the API's Java implementation, allocating a box per operation.
      */
-    private static void backwardVector(Selective s, int b, int d0, float[] u, float[] delta, float[] at,
-                                       float[] B, float[] C, float[] Dskip, float[] z, float[] checkpoints,
-                                       float[] gOut, float[] gu, float[] gDelta, float[] gz,
-                                       float[] pA, float[] pB, float[] pC, int pBase, float[] pD,
-                                       float[] hbuf, float[] abuf, float[] ybuf, float[] gh, float[] gav) {
-        int nt = s.nTotal();
-        int nn = s.n();
-        int dd = s.d();
-        int len = s.len();
-        int off = s.learnableOffset();
-        boolean one = s.polarizeOne();
-        boolean zero = s.polarizeZero();
-        int hStride = nt * V;
-        FloatVector dskip = Dskip == null ? null : load(Dskip, d0);
-        FloatVector gDacc = FloatVector.zero(S);
-        java.util.Arrays.fill(gh, 0f);
-        java.util.Arrays.fill(gav, 0f);
-        for (int ck = s.chunks() - 1; ck >= 0; ck--) {
-            int t0 = ck * s.chunk();
-            int t1 = Math.min(len, t0 + s.chunk());
-            // Recompute: hbuf[0] = checkpoint = h_{t0-1}; hbuf[j] = h_{t0+j-1}; abuf[j-1] = ā_{t0+j-1}.
+    private static final class BackwardWorker {
+        final Selective s;
+        final float[] u, delta, at, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gz, pA, pB, pC, pD;
+        final int nt, nn, dd, len, off, hStride;
+        final float[] hbuf, abuf, ybuf, gh, gav, gyv, gdv;
+        int b, d0, pBase;
+
+        BackwardWorker(Selective s, float[] u, float[] delta, float[] at, float[] B, float[] C, float[] Dskip,
+                       float[] z, float[] checkpoints, float[] gOut, float[] gu, float[] gDelta, float[] gz,
+                       float[] pA, float[] pB, float[] pC, float[] pD) {
+            this.s = s;
+            this.u = u;
+            this.delta = delta;
+            this.at = at;
+            this.B = B;
+            this.C = C;
+            this.Dskip = Dskip;
+            this.z = z;
+            this.checkpoints = checkpoints;
+            this.gOut = gOut;
+            this.gu = gu;
+            this.gDelta = gDelta;
+            this.gz = gz;
+            this.pA = pA;
+            this.pB = pB;
+            this.pC = pC;
+            this.pD = pD;
+            nt = s.nTotal();
+            nn = s.n();
+            dd = s.d();
+            len = s.len();
+            off = s.learnableOffset();
+            hStride = nt * V;
+            int chunk = Math.min(s.chunk(), Math.max(1, len));
+            hbuf = new float[(chunk + 1) * hStride];
+            abuf = new float[chunk * nn * V];
+            ybuf = new float[chunk * V];
+            gh = new float[nt * V];
+            gav = new float[nn * V];
+            gyv = new float[V];
+            gdv = new float[V];
+        }
+
+        /** The backward of sequence b, channels [d0, d0+V); gB, gC partials go to pB, pC at pBase. */
+        void run(int b, int d0, int pBase) {
+            this.b = b;
+            this.d0 = d0;
+            this.pBase = pBase;
+            java.util.Arrays.fill(gh, 0f);
+            java.util.Arrays.fill(gav, 0f);
+            java.util.Arrays.fill(gdv, 0f);
+            for (int ck = s.chunks() - 1; ck >= 0; ck--) {
+                int t0 = ck * s.chunk();
+                int t1 = Math.min(len, t0 + s.chunk());
+                recompute(ck, t0, t1);
+                for (int t = t1 - 1; t >= t0; t--) {
+                    reverseStep(t, t - t0 + 1);
+                }
+            }
+            for (int m = 0; m < nn; m++) {
+                System.arraycopy(gav, m * V, pA, (b * nn + m) * dd + d0, V);
+            }
+            if (pD != null) {
+                System.arraycopy(gdv, 0, pD, b * dd + d0, V);
+            }
+        }
+
+        /** hbuf[0] = checkpoint ck = h_{t0-1}; hbuf[j] = h_{t0+j-1}, abuf[j-1] = ā_{t0+j-1}, ybuf[j-1] = y. */
+        private void recompute(int ck, int t0, int t1) {
             int cp = ((b * s.chunks() + ck) * nt) * dd + d0;
             for (int n = 0; n < nt; n++) {
-                load(checkpoints, cp + n * dd).intoArray(hbuf, n * V);
+                FloatVector.fromArray(S, checkpoints, cp + n * dd).intoArray(hbuf, n * V);
             }
             for (int t = t0; t < t1; t++) {
-                int j = t - t0 + 1;
-                int x = (b * len + t) * dd + d0;
-                int bn = (b * len + t) * nt;
-                FloatVector dt = load(delta, x);
-                FloatVector uu = load(u, x);
-                FloatVector du = dt.mul(uu);
-                FloatVector y = FloatVector.zero(S);
-                int hp = (j - 1) * hStride;
-                int hc = j * hStride;
-                if (one) {
-                    FloatVector h = load(hbuf, hp).add(du.mul(B[bn]));
-                    h.intoArray(hbuf, hc);
-                    y = y.add(h.mul(C[bn]));
-                }
-                for (int m = 0; m < nn; m++) {
-                    int n = m + off;
-                    FloatVector a = dt.mul(load(at, m * dd + d0)).lanewise(VectorOperators.EXP);
-                    a.intoArray(abuf, ((j - 1) * nn + m) * V);
-                    FloatVector h = a.mul(load(hbuf, hp + n * V)).add(du.mul(B[bn + n]));
-                    h.intoArray(hbuf, hc + n * V);
-                    y = y.add(h.mul(C[bn + n]));
-                }
-                if (zero) {
-                    int n = nt - 1;
-                    FloatVector h = du.mul(B[bn + n]);
-                    h.intoArray(hbuf, hc + n * V);
-                    y = y.add(h.mul(C[bn + n]));
-                }
-                if (z != null) {
-                    if (dskip != null) {
-                        y = y.add(dskip.mul(uu));
-                    }
-                    y.intoArray(ybuf, (j - 1) * V);
-                }
-            }
-            // Reverse time through the chunk.
-            for (int t = t1 - 1; t >= t0; t--) {
-                int j = t - t0 + 1;
-                int x = (b * len + t) * dd + d0;
-                int bn = (b * len + t) * nt;
-                int hp = (j - 1) * hStride;
-                int hc = j * hStride;
-                FloatVector g = load(gOut, x);
-                FloatVector gy;
-                if (z != null) {
-                    // out = y · silu(z):  ∂/∂y = silu(z),  ∂/∂z = y · σ(z)(1 + z(1 - σ(z)))
-                    FloatVector zv = load(z, x);
-                    FloatVector sg = sigmoid(zv);
-                    gy = g.mul(zv.mul(sg));
-                    FloatVector dsilu = sg.mul(zv.mul(sg.neg().add(1f)).add(1f));
-                    g.mul(load(ybuf, (j - 1) * V)).mul(dsilu).intoArray(gz, x);
-                } else {
-                    gy = g;
-                }
-                FloatVector dt = load(delta, x);
-                FloatVector uu = load(u, x);
-                FloatVector du = dt.mul(uu);
-                if (dskip != null) {
-                    gDacc = gDacc.add(gy.mul(uu));
-                }
-                FloatVector sumGB = FloatVector.zero(S);
-                FloatVector gdt = FloatVector.zero(S);
-                if (one) {
-                    FloatVector ghn = load(gh, 0).add(gy.mul(C[bn]));
-                    pC[pBase + bn] += load(hbuf, hc).mul(gy).reduceLanes(VectorOperators.ADD);
-                    pB[pBase + bn] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
-                    sumGB = sumGB.add(ghn.mul(B[bn]));
-                    ghn.intoArray(gh, 0);                            // ā ≡ 1
-                }
-                for (int m = 0; m < nn; m++) {
-                    int n = m + off;
-                    FloatVector ghn = load(gh, n * V).add(gy.mul(C[bn + n]));
-                    pC[pBase + bn + n] += load(hbuf, hc + n * V).mul(gy).reduceLanes(VectorOperators.ADD);
-                    pB[pBase + bn + n] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
-                    sumGB = sumGB.add(ghn.mul(B[bn + n]));
-                    FloatVector a = load(abuf, ((j - 1) * nn + m) * V);
-                    FloatVector q = ghn.mul(load(hbuf, hp + n * V)).mul(a);
-                    gdt = gdt.add(q.mul(load(at, m * dd + d0)));     // ∂ā/∂Δ = ā A
-                    load(gav, m * V).add(q.mul(dt)).intoArray(gav, m * V);   // ∂ā/∂A = ā Δ
-                    a.mul(ghn).intoArray(gh, n * V);
-                }
-                if (zero) {
-                    int n = nt - 1;
-                    FloatVector ghn = load(gh, n * V).add(gy.mul(C[bn + n]));
-                    pC[pBase + bn + n] += load(hbuf, hc + n * V).mul(gy).reduceLanes(VectorOperators.ADD);
-                    pB[pBase + bn + n] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
-                    sumGB = sumGB.add(ghn.mul(B[bn + n]));
-                    FloatVector.zero(S).intoArray(gh, n * V);        // ā ≡ 0
-                }
-                FloatVector guv = sumGB.mul(dt);
-                if (dskip != null) {
-                    guv = gy.mul(dskip).add(guv);
-                }
-                guv.intoArray(gu, x);
-                gdt.add(sumGB.mul(uu)).intoArray(gDelta, x);
+                recomputeStep(t, t - t0 + 1);
             }
         }
-        for (int m = 0; m < nn; m++) {
-            load(gav, m * V).intoArray(pA, (b * nn + m) * dd + d0);
+
+        private void recomputeStep(int t, int j) {
+            int x = (b * len + t) * dd + d0;
+            int bn = (b * len + t) * nt;
+            FloatVector dt = FloatVector.fromArray(S, delta, x);
+            FloatVector uu = FloatVector.fromArray(S, u, x);
+            FloatVector du = dt.mul(uu);
+            FloatVector y = FloatVector.zero(S);
+            int hp = (j - 1) * hStride;
+            int hc = j * hStride;
+            if (s.polarizeOne()) {
+                FloatVector h = FloatVector.fromArray(S, hbuf, hp).add(du.mul(B[bn]));
+                h.intoArray(hbuf, hc);
+                y = y.add(h.mul(C[bn]));
+            }
+            for (int m = 0; m < nn; m++) {
+                int n = m + off;
+                FloatVector a = dt.mul(FloatVector.fromArray(S, at, m * dd + d0)).lanewise(VectorOperators.EXP);
+                a.intoArray(abuf, ((j - 1) * nn + m) * V);
+                FloatVector h = a.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).add(du.mul(B[bn + n]));
+                h.intoArray(hbuf, hc + n * V);
+                y = y.add(h.mul(C[bn + n]));
+            }
+            if (s.polarizeZero()) {
+                int n = nt - 1;
+                FloatVector h = du.mul(B[bn + n]);
+                h.intoArray(hbuf, hc + n * V);
+                y = y.add(h.mul(C[bn + n]));
+            }
+            if (z != null) {
+                if (Dskip != null) {
+                    y = y.add(FloatVector.fromArray(S, Dskip, d0).mul(uu));
+                }
+                y.intoArray(ybuf, (j - 1) * V);
+            }
         }
-        if (pD != null) {
-            gDacc.intoArray(pD, b * dd + d0);
+
+        /** Step t (j = its index in hbuf) backwards: writes gu, gDelta, gz at t; updates gh, gav, gdv, pB, pC. */
+        private void reverseStep(int t, int j) {
+            int x = (b * len + t) * dd + d0;
+            int bn = (b * len + t) * nt;
+            int hp = (j - 1) * hStride;
+            int hc = j * hStride;
+            if (z != null) {
+                gateBackward(x, j);
+            } else {
+                FloatVector.fromArray(S, gOut, x).intoArray(gyv, 0);
+            }
+            FloatVector gy = FloatVector.fromArray(S, gyv, 0);
+            FloatVector dt = FloatVector.fromArray(S, delta, x);
+            FloatVector uu = FloatVector.fromArray(S, u, x);
+            FloatVector du = dt.mul(uu);
+            if (Dskip != null) {
+                FloatVector.fromArray(S, gdv, 0).add(gy.mul(uu)).intoArray(gdv, 0);   // ∂y/∂D = u
+            }
+            FloatVector sumGB = FloatVector.zero(S);                 // Σ_n ∂L/∂h_t[n] B_t[n]
+            FloatVector gdt = FloatVector.zero(S);
+            if (s.polarizeOne()) {
+                FloatVector ghn = FloatVector.fromArray(S, gh, 0).add(gy.mul(C[bn]));
+                pC[pBase + bn] += FloatVector.fromArray(S, hbuf, hc).mul(gy).reduceLanes(VectorOperators.ADD);
+                pB[pBase + bn] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
+                sumGB = sumGB.add(ghn.mul(B[bn]));
+                ghn.intoArray(gh, 0);                                // ā ≡ 1
+            }
+            for (int m = 0; m < nn; m++) {
+                int n = m + off;
+                // ghn = total ∂L/∂h_t[n];  gC += h_t gy;  gB += ghn Δ u
+                FloatVector ghn = FloatVector.fromArray(S, gh, n * V).add(gy.mul(C[bn + n]));
+                pC[pBase + bn + n] += FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy)
+                        .reduceLanes(VectorOperators.ADD);
+                pB[pBase + bn + n] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
+                sumGB = sumGB.add(ghn.mul(B[bn + n]));
+                FloatVector a = FloatVector.fromArray(S, abuf, ((j - 1) * nn + m) * V);
+                FloatVector q = ghn.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).mul(a);   // ∂L/∂ā · ā
+                gdt = gdt.add(q.mul(FloatVector.fromArray(S, at, m * dd + d0)));           // ∂ā/∂Δ = ā A
+                FloatVector.fromArray(S, gav, m * V).add(q.mul(dt)).intoArray(gav, m * V); // ∂ā/∂A = ā Δ
+                a.mul(ghn).intoArray(gh, n * V);
+            }
+            if (s.polarizeZero()) {
+                int n = nt - 1;
+                FloatVector ghn = FloatVector.fromArray(S, gh, n * V).add(gy.mul(C[bn + n]));
+                pC[pBase + bn + n] += FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy)
+                        .reduceLanes(VectorOperators.ADD);
+                pB[pBase + bn + n] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
+                sumGB = sumGB.add(ghn.mul(B[bn + n]));
+                FloatVector.zero(S).intoArray(gh, n * V);           // ā ≡ 0
+            }
+            FloatVector guv = sumGB.mul(dt);                         // ∂(Δ u B)/∂u = Δ B
+            if (Dskip != null) {
+                guv = gy.mul(FloatVector.fromArray(S, Dskip, d0)).add(guv);
+            }
+            guv.intoArray(gu, x);
+            gdt.add(sumGB.mul(uu)).intoArray(gDelta, x);             // ∂(Δ u B)/∂Δ = u B
+        }
+
+        /** out = y · silu(z):  gy = g · silu(z) into gyv;  gz = g · y · σ(z)(1 + z(1 - σ(z))). */
+        private void gateBackward(int x, int j) {
+            FloatVector g = FloatVector.fromArray(S, gOut, x);
+            FloatVector zv = FloatVector.fromArray(S, z, x);
+            FloatVector sg = sigmoid(zv);
+            g.mul(zv.mul(sg)).intoArray(gyv, 0);
+            FloatVector dsilu = sg.mul(zv.mul(sg.neg().add(1f)).add(1f));
+            g.mul(FloatVector.fromArray(S, ybuf, (j - 1) * V)).mul(dsilu).intoArray(gz, x);
         }
     }
 
