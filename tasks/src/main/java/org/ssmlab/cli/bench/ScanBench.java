@@ -76,7 +76,7 @@ public final class ScanBench implements Callable<Integer> {
         }
         Map<String, Double> p = PeerScript.run("scan_peer.py", "torch",
                 List.of("--threads", String.valueOf(Parallel.threads()), "--batch", String.valueOf(batch),
-                        "--length", String.valueOf(len), "--channels", String.valueOf(d), "--state", String.valueOf(n)),
+                        "--len", String.valueOf(len), "--d", String.valueOf(d), "--n", String.valueOf(n)),
                 line -> {
                     out.println(line);
                     out.flush();
