@@ -283,6 +283,22 @@ final class OpenClContext implements AutoCloseable {
         clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null);
     }
 
+    /**
+     * Work-group size of the one-item-per-element kernels. Fixed, because a driver compiles one
+     * work-group function per distinct size, and a size chosen from n would compile many.
+     */
+    static final int ELEMENTWISE_GROUP = 64;
+
+    /**
+     * Enqueues a one-item-per-element kernel over at least {@code n} items (rounded up to whole groups
+     * of {@link #ELEMENTWISE_GROUP}; the kernels skip items at or past n).
+     */
+    void run1D(cl_kernel kernel, long n) {
+        long group = Math.min(ELEMENTWISE_GROUP, maxWorkGroupSize);
+        long global = (n + group - 1) / group * group;
+        run(kernel, new long[] {global}, new long[] {group});
+    }
+
     /** Releases kernels, programs, the queue and the context; later calls fail with a clear message. */
     @Override
     public void close() {

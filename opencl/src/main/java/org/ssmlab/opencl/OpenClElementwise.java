@@ -80,7 +80,7 @@ final class OpenClElementwise implements Elementwise {
             try (ClBuffer bx = ClBuffer.upload(ctx, x, xOff, n);
                  ClBuffer bo = ClBuffer.allocate(ctx, n, Sizeof.cl_float)) {
                 OpenClContext.setArgs(kernel, code(op), bx, bo, n);
-                ctx.run(kernel, new long[] {n}, null);
+                ctx.run1D(kernel, n);
                 bo.readInto(ctx, out, outOff, n);
             }
         }
@@ -106,7 +106,7 @@ final class OpenClElementwise implements Elementwise {
                  ClBuffer by = ClBuffer.upload(ctx, y, yOff, n);
                  ClBuffer bo = ClBuffer.allocate(ctx, n, Sizeof.cl_float)) {
                 OpenClContext.setArgs(kernel, code(op), bx, by, bo, n);
-                ctx.run(kernel, new long[] {n}, null);
+                ctx.run1D(kernel, n);
                 bo.readInto(ctx, out, outOff, n);
             }
         }
@@ -130,7 +130,7 @@ final class OpenClElementwise implements Elementwise {
             try (ClBuffer bx = ClBuffer.upload(ctx, x, xOff, n);
                  ClBuffer bo = ClBuffer.allocate(ctx, n, Sizeof.cl_float)) {
                 OpenClContext.setArgs(kernel, code(op), bx, s, bo, n);
-                ctx.run(kernel, new long[] {n}, null);
+                ctx.run1D(kernel, n);
                 bo.readInto(ctx, out, outOff, n);
             }
         }
@@ -173,7 +173,7 @@ final class OpenClElementwise implements Elementwise {
                  ClBuffer by = ClBuffer.upload(ctx, y, 0, yLen);
                  ClBuffer bo = ClBuffer.allocate(ctx, size, Sizeof.cl_float)) {
                 OpenClContext.setArgs(kernel, code(op), bx, by, bo, rows, cols);
-                ctx.run(kernel, new long[] {size}, null);
+                ctx.run1D(kernel, size);
                 bo.readInto(ctx, out, 0, size);
             }
         }
@@ -200,7 +200,7 @@ final class OpenClElementwise implements Elementwise {
                  ClBuffer bc = ClBuffer.upload(ctx, c, 0, n);
                  ClBuffer bo = ClBuffer.allocate(ctx, n, Sizeof.cl_float)) {
                 OpenClContext.setArgs(kernel, ba, bb, bc, bo, n);
-                ctx.run(kernel, new long[] {n}, null);
+                ctx.run1D(kernel, n);
                 bo.readInto(ctx, out, 0, n);
             }
         }
@@ -223,7 +223,7 @@ final class OpenClElementwise implements Elementwise {
             try (ClBuffer bx = ClBuffer.upload(ctx, x, xOff, n);
                  ClBuffer by = ClBuffer.upload(ctx, y, yOff, n)) {
                 OpenClContext.setArgs(kernel, alpha, bx, by, n);
-                ctx.run(kernel, new long[] {n}, null);
+                ctx.run1D(kernel, n);
                 by.readInto(ctx, y, yOff, n);
             }
         }

@@ -30,6 +30,11 @@ final class OpenClReductions implements Reductions {
     /** Work-group size cap for the tree reductions, and the most groups a whole-range reduction uses. */
     private static final int GROUP_CAP = 256;
     private static final int MAX_GROUPS = 64;
+    /**
+     * Work-group size of the per-row kernels, fixed whatever the row length (items past the end of a
+     * row contribute the identity): a driver compiles one work-group function per distinct size.
+     */
+    private static final int ROW_GROUP = 64;
 
     private final OpenClContext ctx;
     private final Reductions fallback;
@@ -144,7 +149,7 @@ final class OpenClReductions implements Reductions {
         }
         synchronized (ctx.lock()) {
             cl_kernel kernel = ctx.kernel(PROGRAM, "reduce_rows");
-            int local = ctx.reductionGroupSize(kernel, Math.min(GROUP_CAP, ceilPow2(cols)));
+            int local = ctx.reductionGroupSize(kernel, ROW_GROUP);
             long accBytes = ctx.fp64() ? Sizeof.cl_double : Sizeof.cl_float;
             try (ClBuffer bx = ClBuffer.upload(ctx, x, 0, rows * cols);
                  ClBuffer bo = ClBuffer.allocate(ctx, rows, Sizeof.cl_float)) {
@@ -182,7 +187,7 @@ final class OpenClReductions implements Reductions {
         }
         synchronized (ctx.lock()) {
             cl_kernel kernel = ctx.kernel(PROGRAM, "softmax_rows");
-            int local = ctx.reductionGroupSize(kernel, Math.min(GROUP_CAP, ceilPow2(cols)));
+            int local = ctx.reductionGroupSize(kernel, ROW_GROUP);
             long accBytes = ctx.fp64() ? Sizeof.cl_double : Sizeof.cl_float;
             try (ClBuffer bx = ClBuffer.upload(ctx, x, 0, size);
                  ClBuffer bo = ClBuffer.allocate(ctx, size, Sizeof.cl_float)) {
@@ -193,12 +198,4 @@ final class OpenClReductions implements Reductions {
         }
     }
 
-    /** The smallest power of two ≥ max(v, 1). */
-    private static int ceilPow2(int v) {
-        int p = 1;
-        while (p < v) {
-            p *= 2;
-        }
-        return p;
-    }
 }

@@ -124,15 +124,13 @@ __kernel void softmax_rows(int logSoftmax, __global const float* x, __global flo
     m = scratch[0];
     barrier(CLK_LOCAL_MEM_FENCE);   /* everyone has read scratch[0] before it is reused */
 
-    if (m == ACC_NEG_INF) {
-        for (int c = l; c < cols; c += size) {
-            dst[c] = logSoftmax ? (float) -log((acc_t) cols) : 1.0f / (float) cols;
-        }
-        return;
-    }
+    /* Every item reaches every barrier: the all -inf case is a flag, not an early return. */
+    int uniform = m == ACC_NEG_INF;
     acc_t s = 0;
-    for (int c = l; c < cols; c += size) {
-        s += exp((acc_t) row[c] - m);
+    if (!uniform) {
+        for (int c = l; c < cols; c += size) {
+            s += exp((acc_t) row[c] - m);
+        }
     }
     scratch[l] = s;
     reduce_local(KIND_SUM, scratch);
@@ -140,6 +138,10 @@ __kernel void softmax_rows(int logSoftmax, __global const float* x, __global flo
     acc_t logS = log(s);
     for (int c = l; c < cols; c += size) {
         acc_t shifted = (acc_t) row[c] - m;
-        dst[c] = logSoftmax ? (float) (shifted - logS) : (float) (exp(shifted) / s);
+        if (uniform) {
+            dst[c] = logSoftmax ? (float) -log((acc_t) cols) : 1.0f / (float) cols;
+        } else {
+            dst[c] = logSoftmax ? (float) (shifted - logS) : (float) (exp(shifted) / s);
+        }
     }
 }
