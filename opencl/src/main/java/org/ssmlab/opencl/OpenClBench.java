@@ -33,7 +33,11 @@ public final class OpenClBench {
             }
             for (int n : sizes) {
                 if (cl != null) {
-                    print("opencl_gemm" + n + "_gflops", gflops(cl.backend().gemm(), n));
+                    try {
+                        print("opencl_gemm" + n + "_gflops", gflops(cl.backend().gemm(), n));
+                    } catch (RuntimeException e) {
+                        System.out.println("# opencl_gemm" + n + " failed: " + e);
+                    }
                 }
                 print("simd_gemm" + n + "_gflops", gflops(Backend.simd().gemm(), n));
             }

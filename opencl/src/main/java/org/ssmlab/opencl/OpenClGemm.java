@@ -7,8 +7,9 @@ import org.ssmlab.simd.Gemm;
 
 /**
  * {@link Gemm} on an OpenCL device: the register-blocked, local-memory-tiled kernel of
- * {@code gemm.cl}, {@code C = alpha · op(A) · op(B) + beta · C}, one work-group per
- * (16·4) x (16·4) tile of C and the batch along the third NDRange dimension.
+ * {@code gemm.cl}, {@code C = alpha · op(A) · op(B) + beta · C}, one work-group per square tile
+ * of C (4·8 = 32 wide on a CPU, 16·4 = 64 on other devices) and the batch along the third NDRange
+ * dimension.
  *
  * <p>Host side: each call uploads the span of A and B its products read (a stride of 0 uploads one
  * matrix, which every product then reads: broadcast), uploads C only when {@code beta != 0} (so with
@@ -98,7 +99,7 @@ final class OpenClGemm implements Gemm {
         int spanB = last * strideB + k * n;
         int spanC = last * strideC + m * n;
         int group = ctx.gemmGroup();
-        int tile = group * OpenClContext.GEMM_BLOCK;
+        int tile = group * ctx.gemmBlock();
         long[] global = {ceilDiv(n, tile) * group, ceilDiv(m, tile) * group, batch};
         long[] local = {group, group, 1};
         synchronized (ctx.lock()) {
