@@ -18,21 +18,17 @@ import org.jocl.cl_mem;
  *
  * <p>A process-wide counter of live buffers ({@link #live()}) lets a test check that every buffer
  * created was released. A buffer of zero elements is allocated with one element, because OpenCL
- * rejects empty buffers; its {@link #length()} is still 0.
+ * rejects empty buffers.
  */
 final class ClBuffer implements AutoCloseable {
 
     private static final AtomicInteger LIVE = new AtomicInteger();
 
     private final cl_mem mem;
-    private final int length;
-    private final long elementBytes;
     private boolean closed;
 
-    private ClBuffer(cl_mem mem, int length, long elementBytes) {
+    private ClBuffer(cl_mem mem) {
         this.mem = mem;
-        this.length = length;
-        this.elementBytes = elementBytes;
         LIVE.incrementAndGet();
     }
 
@@ -44,13 +40,13 @@ final class ClBuffer implements AutoCloseable {
         Pointer host = Pointer.to(src).withByteOffset((long) off * Sizeof.cl_float);
         cl_mem mem = clCreateBuffer(ctx.context(), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
                 (long) len * Sizeof.cl_float, host, null);
-        return new ClBuffer(mem, len, Sizeof.cl_float);
+        return new ClBuffer(mem);
     }
 
     /** An uninitialised buffer of {@code len} elements of {@code elementBytes} bytes each. */
     static ClBuffer allocate(OpenClContext ctx, int len, long elementBytes) {
         cl_mem mem = clCreateBuffer(ctx.context(), CL_MEM_READ_WRITE, Math.max(1, len) * elementBytes, null, null);
-        return new ClBuffer(mem, len, elementBytes);
+        return new ClBuffer(mem);
     }
 
     /** Copies the buffer's first {@code len} floats into {@code dst[off ..]}, waiting for queued kernels. */
@@ -78,16 +74,6 @@ final class ClBuffer implements AutoCloseable {
     /** The OpenCL handle, for kernel arguments. */
     cl_mem mem() {
         return mem;
-    }
-
-    /** The number of elements the caller asked for. */
-    int length() {
-        return length;
-    }
-
-    /** The size of one element in bytes. */
-    long elementBytes() {
-        return elementBytes;
     }
 
     /** Releases the device memory; a second call does nothing. */

@@ -9,7 +9,6 @@ import static org.jocl.CL.CL_DEVICE_SINGLE_FP_CONFIG;
 import static org.jocl.CL.CL_DEVICE_TYPE;
 import static org.jocl.CL.CL_DEVICE_TYPE_ALL;
 import static org.jocl.CL.CL_DEVICE_TYPE_CPU;
-import static org.jocl.CL.CL_DEVICE_VERSION;
 import static org.jocl.CL.CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT;
 import static org.jocl.CL.CL_KERNEL_WORK_GROUP_SIZE;
 import static org.jocl.CL.CL_PLATFORM_NAME;
@@ -167,11 +166,6 @@ final class OpenClContext implements AutoCloseable {
     /** The device this context runs on. */
     DeviceRef device() {
         return ref;
-    }
-
-    /** The device's OpenCL version string. */
-    String deviceVersion() {
-        return deviceString(ref.device(), CL_DEVICE_VERSION);
     }
 
     cl_context context() {
