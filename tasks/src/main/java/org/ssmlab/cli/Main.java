@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         version = "ssmlab 0.1.0",
         description = "State-space models from first principles: experiments, probes and benchmarks.",
         subcommands = {org.ssmlab.experiments.RecallCommand.class, org.ssmlab.experiments.Table2Command.class,
-                org.ssmlab.experiments.InfluenceCommand.class, ForwardCommand.class, BenchCommand.class,
+                org.ssmlab.experiments.InfluenceCommand.class, org.ssmlab.experiments.LrdCommand.class,
+                org.ssmlab.experiments.SmoothingCommand.class, org.ssmlab.experiments.TransitionsCommand.class, ForwardCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})
 public final class Main implements Runnable {
