@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ssmlab 0.1.0",
         description = "State-space models from first principles: experiments, probes and benchmarks.",
-        subcommands = {org.ssmlab.experiments.RecallCommand.class, org.ssmlab.experiments.Table2Command.class,
+        subcommands = {DemoCommand.class, org.ssmlab.experiments.RecallCommand.class, org.ssmlab.experiments.Table2Command.class,
                 org.ssmlab.experiments.InfluenceCommand.class, org.ssmlab.experiments.LrdCommand.class,
                 org.ssmlab.experiments.SmoothingCommand.class, org.ssmlab.experiments.TransitionsCommand.class, ForwardCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class},
