@@ -38,6 +38,9 @@ public final class TransitionsCommand extends ExperimentCommand {
     @Option(names = "--polarize", defaultValue = "none", description = "The checkpoint's polarization (none, one, zero, both).")
     String polarize;
 
+    @Option(names = "--steps", description = "Training steps without --checkpoint (default: the preset's; quick: 300).")
+    Integer steps;
+
     static final double[] THRESHOLDS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999};
 
     @Override
@@ -62,12 +65,12 @@ public final class TransitionsCommand extends ExperimentCommand {
         } else {
             lm = Family.MAMBA.languageModel(p.vocab(), 2, new Family.Spec(p.dModel(), p.dState(), 1, pol), ctx.seed());
             MqarGenerator g = new MqarGenerator(p.vocab(), p.length(), p.kvCounts().get(0));
-            int steps = ctx.quick() ? 300 : p.steps();
+            int trainSteps = steps != null ? steps : ctx.quick() ? 300 : p.steps();
             new Trainer(lm, Trainer.languageModel(lm), rng -> g.batch(p.batch(), rng),
-                    new Trainer.Options().steps(steps).peakLr(p.lr()).seed(ctx.seed()).progress(ctx.progress())
-                            .checkpointEvery(Math.max(50, steps / 4)).name("transitions: training"),
+                    new Trainer.Options().steps(trainSteps).peakLr(p.lr()).seed(ctx.seed()).progress(ctx.progress())
+                            .checkpointEvery(Math.max(50, trainSteps / 4)).name("transitions: training"),
                     ctx.dir().resolve("transitions-run")).run();
-            source = "a 2-layer Mamba trained " + steps + " steps on MQAR (" + p.name() + " preset)";
+            source = "a 2-layer Mamba trained " + trainSteps + " steps on MQAR (" + p.name() + " preset)";
         }
         Batch eval = new MqarGenerator(lm.vocab(), Math.min(p.length(), 256), Math.min(p.kvCounts().get(0), 8))
                 .batch(8, ctx.seed() + 99);

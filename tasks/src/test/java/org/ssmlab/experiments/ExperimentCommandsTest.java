@@ -1,0 +1,123 @@
+package org.ssmlab.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ssmlab.autograd.Tensor;
+import org.ssmlab.autograd.io.SafeTensors;
+import org.ssmlab.cli.Main;
+import org.ssmlab.report.CsvWriter;
+import org.ssmlab.ssm.Family;
+import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.LanguageModel;
+
+/** Each experiment command's smallest run end to end: files written, figures printed, bad input refused. */
+class ExperimentCommandsTest {
+
+    /** Runs the CLI with stdout and stderr captured: {code, out, err}. */
+    static Object[] run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Object[] {code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static void assertOk(Object[] r) {
+        assertEquals(0, r[0], "exit code; stderr: " + r[2]);
+    }
+
+    static void assertReport(Path dir, String... files) throws Exception {
+        for (String f : files) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f + " missing or empty");
+        }
+        String json = Files.readString(dir.resolve("report.json"));
+        assertTrue(json.contains("\"verdict\""), json);
+    }
+
+    @Test
+    void influenceWritesScoresPlotAndSlope(@TempDir Path dir) throws Exception {
+        Object[] r = run("influence", "--quick", "--no-progress", "--length", "12", "--samples", "1", "--out", dir.toString());
+        assertOk(r);
+        assertTrue(((String) r[1]).contains("influence_slope_per_token="), (String) r[1]);
+        assertReport(dir, "influence-scores.csv", "influence-decay.png", "index.html");
+        List<List<String>> csv = CsvWriter.read(dir.resolve("influence-scores.csv"));
+        assertEquals(List.of("position", "distance", "influence"), csv.get(0));
+        assertEquals(13, csv.size(), "a header and one row per position");
+    }
+
+    @Test
+    void lrdAndSmoothingWriteTheirProfiles(@TempDir Path dir) throws Exception {
+        assertOk(run("lrd", "--no-progress", "--length", "10", "--samples", "1", "--out", dir.toString()));
+        assertReport(dir, "lrd-profiles.csv", "lrd-profiles.png");
+        assertOk(run("smoothing", "--no-progress", "--layers", "2", "--length", "8", "--out", dir.toString()));
+        assertReport(dir, "smoothing-sharpness.csv", "smoothing-ratio.png");
+        assertEquals(1 + 3 * 2, CsvWriter.read(dir.resolve("smoothing-sharpness.csv")).size(), "3 models x 2 layers");
+    }
+
+    @Test
+    void recallTable2AndTransitionsRunTheirSmallestPresets(@TempDir Path dir) throws Exception {
+        Object[] r = run("recall", "--quick", "--no-progress", "--steps", "3", "--layers", "1", "--out", dir.toString());
+        assertOk(r);
+        assertTrue(((String) r[1]).contains("recall_accuracy_kv4="), (String) r[1]);
+        assertReport(dir, "recall-accuracy.csv");
+        assertTrue(Files.isDirectory(dir.resolve("recall-run/checkpoints")), "the run leaves checkpoints to resume from");
+        assertOk(run("table2", "--quick", "--no-progress", "--steps", "2", "--seeds", "1", "--layers", "1", "--out", dir.toString()));
+        assertReport(dir, "table2-table.csv", "table2-runs.csv", "table2-accuracy.png");
+        assertEquals(1 + 4, CsvWriter.read(dir.resolve("table2-table.csv")).size(), "one row per polarization");
+        assertOk(run("transitions", "--quick", "--no-progress", "--steps", "2", "--out", dir.toString()));
+        assertReport(dir, "transitions-shares.csv", "transitions-shares.png");
+    }
+
+    @Test
+    void forwardWritesTheLogitsOfACheckpoint(@TempDir Path dir) throws Exception {
+        LanguageModel lm = Family.MAMBA.languageModel(20, 1, new Family.Spec(8, 2, 1, Polarization.ONE), 3);
+        Path ckpt = dir.resolve("m.safetensors");
+        SafeTensors.write(ckpt, lm.stateDict(), Map.of());
+        Path out = dir.resolve("logits.safetensors");
+        assertOk(run("forward", "--checkpoint", ckpt.toString(), "--tokens", "3,17,5", "--polarize", "one", "--out", out.toString()));
+        Tensor logits = SafeTensors.read(out).get("logits");
+        assertArrayEquals(new int[] {3, 20}, logits.shape());
+        assertArrayEquals(lm.forward(new int[] {3, 17, 5}, 1, 3).toArray(), logits.toArray());
+        Object[] wrong = run("forward", "--checkpoint", ckpt.toString(), "--tokens", "1", "--out", out.toString());
+        assertEquals(2, wrong[0]);
+        assertTrue(((String) wrong[2]).contains("try --polarize"), (String) wrong[2]);
+    }
+
+    @Test
+    void badInputIsOneLineAndNonZero(@TempDir Path dir) {
+        for (String[] args : new String[][] {
+            {"influence", "--model", "lstm", "--out", dir.toString()},
+            {"recall", "--polarize", "sideways", "--out", dir.toString()},
+            {"recall", "--quick", "--kv", "40", "--out", dir.toString()},
+            {"influence", "--length", "1", "--out", dir.toString()},
+            {"forward", "--checkpoint", dir.resolve("missing.safetensors").toString(), "--tokens", "1", "--out", "x"},
+            {"table2", "--seeds", "zero"},
+        }) {
+            Object[] r = run(args);
+            String err = ((String) r[2]).strip();
+            assertTrue((int) r[0] != 0, String.join(" ", args) + " should fail");
+            assertFalse(err.isEmpty() || err.contains("\n") || err.contains("Exception"),
+                    String.join(" ", args) + " should give one clear line, got: " + err);
+        }
+    }
+}
