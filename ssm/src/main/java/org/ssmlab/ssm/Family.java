@@ -22,7 +22,7 @@ import org.ssmlab.ssm.mixers.S4DMixer;
  * blocks and language models. Every family but the transformer is an instance of Eq. 1.
  */
 public enum Family {
-    MAMBA, S4D, LINEAR_ATTENTION, RETNET, GLA, RWKV4, GRIFFIN, ATTENTIVE, TRANSFORMER;
+    MAMBA, S4D, S4D_COMPLEX, LINEAR_ATTENTION, RETNET, GLA, RWKV4, GRIFFIN, ATTENTIVE, TRANSFORMER;
 
     /** The sizes a family is built with; {@code heads} is used by attention and the matrix-state families. */
     public record Spec(int dModel, int dState, int heads, Polarization polarization) {
@@ -56,18 +56,19 @@ public enum Family {
 
     /** Whether the family can take polarized state channels. */
     public boolean polarizable() {
-        return this == MAMBA || this == S4D || this == RETNET || this == GLA || this == GRIFFIN;
+        return this == MAMBA || this == S4D || this == S4D_COMPLEX || this == RETNET || this == GLA || this == GRIFFIN;
     }
 
     /** A mixer of this family (for the transformer: its attention). */
     public Mixer mixer(Spec s, SplittableRandom rng) {
         if (!polarizable() && s.polarization() != Polarization.NONE) {
             throw new IllegalArgumentException(name().toLowerCase(Locale.ROOT) + " cannot be polarized (polarizable: "
-                    + "mamba, s4d, retnet, gla, griffin)");
+                    + "mamba, s4d, s4d-complex, retnet, gla, griffin)");
         }
         return switch (this) {
             case MAMBA -> new MambaMixer(MambaMixer.Config.of(s.dModel(), s.dState(), s.polarization()), rng);
             case S4D -> new S4DMixer(s.dModel(), s.dState(), s.polarization(), rng);
+            case S4D_COMPLEX -> new org.ssmlab.ssm.mixers.S4DComplexMixer(s.dModel(), s.dState(), s.polarization(), rng);
             case LINEAR_ATTENTION -> new MatrixStateMixer(MatrixStateMixer.Kind.LINEAR_ATTENTION, s.dModel(), s.heads(),
                     s.polarization(), rng);
             case RETNET -> new MatrixStateMixer(MatrixStateMixer.Kind.RETNET, s.dModel(), s.heads(), s.polarization(), rng);

@@ -238,6 +238,38 @@ public final class Arith {
         });
     }
 
+    /** y = sin x.  ∂y/∂x = cos x. (Scalar loop: used on small parameter tensors only.) */
+    public static Tensor sin(Tensor x) {
+        float[] xv = x.data();
+        float[] y = new float[xv.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) Math.sin(xv[i]);
+        }
+        return Tensor.fromOp(y, x.shape(), g -> {
+            float[] r = new float[g.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = (float) (g[i] * Math.cos(xv[i]));
+            }
+            x.accumulateGrad(r);
+        }, x);
+    }
+
+    /** y = cos x.  ∂y/∂x = -sin x. */
+    public static Tensor cos(Tensor x) {
+        float[] xv = x.data();
+        float[] y = new float[xv.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) Math.cos(xv[i]);
+        }
+        return Tensor.fromOp(y, x.shape(), g -> {
+            float[] r = new float[g.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = (float) (-g[i] * Math.sin(xv[i]));
+            }
+            x.accumulateGrad(r);
+        }, x);
+    }
+
     /** y = x^p for a constant p.  ∂y/∂x = p x^(p-1). */
     public static Tensor pow(Tensor x, float p) {
         float[] xv = x.data();

@@ -104,6 +104,8 @@ class OpsGradientTest {
             assertGradient("softplus", in -> Arith.softplus(in.get(0)), x);
             assertGradient("silu", in -> Arith.silu(in.get(0)), x);
             assertGradient("gelu", in -> Arith.gelu(in.get(0)), x);
+            assertGradient("sin", in -> Arith.sin(in.get(0)), x);
+            assertGradient("cos", in -> Arith.cos(in.get(0)), x);
             float p = new float[] {2f, 3f, 0.5f, -1f}[r.nextInt(4)];
             assertGradient("pow " + p, in -> Arith.pow(in.get(0), p), pos);
         });
