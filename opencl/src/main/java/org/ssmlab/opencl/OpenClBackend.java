@@ -8,12 +8,10 @@ import org.ssmlab.simd.Backend;
 
 /**
  * The optional OpenCL backend: an {@link org.ssmlab.simd.Backend} named {@code "opencl"} whose
- * elementwise kernels, reductions and GEMM run on an OpenCL device through JOCL (a plain CPU with
- * POCL is enough). Nothing in the project depends on it; the engine uses it once
- * {@link #install()} (or {@link Backend#setCurrent}) has made it current.
- *
- * <p><b>Scans</b> are not on OpenCL yet: {@link Backend#scans()} is the SIMD backend's, until the
- * scan kernels (being written separately) land here.
+ * elementwise kernels, reductions, GEMM and scans (diagonal, complex diagonal and Mamba's fused
+ * selective scan, forward and backward) run on an OpenCL device through JOCL (a plain CPU with POCL
+ * is enough). Nothing in the project depends on it; the engine uses it once {@link #install()}
+ * (or {@link Backend#setCurrent}) has made it current.
  *
  * <p><b>Device selection.</b> A device spec is either an index into the list of every device of
  * every platform (as {@code clinfo -l} lists them, counted from 0 across platforms) or a substring
@@ -58,7 +56,7 @@ public final class OpenClBackend implements AutoCloseable {
                 new OpenClElementwise(ctx, simd.elementwise(), threshold),
                 new OpenClReductions(ctx, simd.reductions(), threshold),
                 new OpenClGemm(ctx, simd.gemm(), threshold),
-                simd.scans());
+                new OpenClScans(ctx, simd.scans(), threshold));
     }
 
     /**
@@ -100,6 +98,7 @@ public final class OpenClBackend implements AutoCloseable {
                 ctx.kernel("elementwise", "unary");
                 ctx.kernel("reductions", "reduce_partial");
                 ctx.kernel("gemm", "gemm_tiled");
+                ctx.kernel("scans", "selective_backward");
             } catch (RuntimeException e) {
                 ctx.close();
                 throw e;
