@@ -8,12 +8,12 @@ import org.ssmlab.simd.Backend;
 
 /**
  * The optional OpenCL backend: an {@link org.ssmlab.simd.Backend} named {@code "opencl"} whose
- * elementwise kernels, reductions and GEMM run on an OpenCL device through JOCL (a plain CPU with
- * POCL is enough). Nothing in the project depends on it; the engine uses it once
- * {@link #install()} (or {@link Backend#setCurrent}) has made it current.
- *
- * <p><b>Scans</b> are not on OpenCL yet: {@link Backend#scans()} is the SIMD backend's, until the
- * scan kernels (being written separately) land here.
+ * elementwise kernels, reductions, GEMM and scans (diagonal, complex diagonal and Mamba's fused
+ * selective scan, forward and backward) run on an OpenCL device through JOCL (a plain CPU with POCL
+ * is enough). Nothing in the project depends on it at compile time; the engine uses it once
+ * {@link #install()}, {@link Backend#byName} with "opencl" (through {@link OpenClBackendProvider}, so
+ * also {@code --backend opencl} and {@code -Dssmlab.backend=opencl}) or {@link Backend#setCurrent}
+ * has made it current.
  *
  * <p><b>Device selection.</b> A device spec is either an index into the list of every device of
  * every platform (as {@code clinfo -l} lists them, counted from 0 across platforms) or a substring
@@ -41,8 +41,7 @@ public final class OpenClBackend implements AutoCloseable {
     /** The default of {@value #THRESHOLD_PROPERTY}. */
     public static final int DEFAULT_THRESHOLD = 1 << 16;
     /** The line {@link #install()} prints when there is no OpenCL platform on the machine. */
-    public static final String NO_PLATFORM_LINE =
-            "OpenCL: no platform found (install pocl-opencl-icd and ocl-icd-libopencl1); using the SIMD backend";
+    public static final String NO_PLATFORM_LINE = OpenClBackendProvider.NO_PLATFORM + "; using the SIMD backend";
 
     private static volatile String lastFailure = "not tried yet";
 
@@ -58,7 +57,7 @@ public final class OpenClBackend implements AutoCloseable {
                 new OpenClElementwise(ctx, simd.elementwise(), threshold),
                 new OpenClReductions(ctx, simd.reductions(), threshold),
                 new OpenClGemm(ctx, simd.gemm(), threshold),
-                simd.scans());
+                new OpenClScans(ctx, simd.scans(), threshold));
     }
 
     /**
@@ -100,6 +99,7 @@ public final class OpenClBackend implements AutoCloseable {
                 ctx.kernel("elementwise", "unary");
                 ctx.kernel("reductions", "reduce_partial");
                 ctx.kernel("gemm", "gemm_tiled");
+                ctx.kernel("scans", "selective_backward");
             } catch (RuntimeException e) {
                 ctx.close();
                 throw e;

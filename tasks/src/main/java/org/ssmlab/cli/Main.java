@@ -1,12 +1,22 @@
 package org.ssmlab.cli;
 
+import org.ssmlab.simd.Backend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code ssmlab} command line: every experiment and benchmark is a subcommand. The launcher script
  * {@code ./ssmlab} builds the project and runs this class; {@code ./ssmlab test} is handled by the
  * launcher itself (it runs the test suite with Maven).
+ *
+ * <p>Global options, accepted before or after the subcommand: {@code --backend simd|scalar|opencl}
+ * chooses the compute backend ({@link Backend#byName}: OpenCL is found at run time, and a machine
+ * without it falls back to SIMD with one line on stderr) and {@code --device SPEC} the OpenCL device
+ * (an index or a name substring). They are applied before any subcommand runs. Without them the
+ * engine uses {@code -Dssmlab.backend} / {@code SSMLAB_BACKEND}, else SIMD.
  */
 @Command(name = "ssmlab",
         mixinStandardHelpOptions = true,
@@ -22,9 +32,22 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "Compute backend: simd (default), scalar or opencl (falls back to simd, with one line"
+                    + " saying why, when OpenCL is not available).")
+    String backend;
+
+    @Option(names = "--device", paramLabel = "SPEC", scope = ScopeType.INHERIT,
+            description = "OpenCL device: an index (as clinfo -l counts them across platforms) or part of its name.")
+    String device;
+
     /** Runs the command line and returns its exit code. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionStrategy(parseResult -> {
+            applyBackend(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setParameterExceptionHandler(Main::oneLineError);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
@@ -35,6 +58,40 @@ public final class Main implements Runnable {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * Makes the backend named by {@code --backend} (given on the root command or any subcommand; the
+     * last one wins) current, on the {@code --device}; does nothing when neither is given.
+     *
+     * @throws CommandLine.ParameterException for an unknown backend name, or {@code --device} without
+     *                                        {@code --backend}
+     */
+    static void applyBackend(ParseResult parseResult) {
+        String name = null;
+        String dev = null;
+        for (ParseResult p = parseResult; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--backend")) {
+                name = p.matchedOptionValue("--backend", name);
+            }
+            if (p.hasMatchedOption("--device")) {
+                dev = p.matchedOptionValue("--device", dev);
+            }
+        }
+        CommandLine cmd = parseResult.commandSpec().commandLine();
+        if (name == null) {
+            if (dev != null) {
+                throw new CommandLine.ParameterException(cmd, "--device " + dev
+                        + " chooses an OpenCL device: give --backend opencl with it");
+            }
+            return;
+        }
+        try {
+            Backend.setCurrent(Backend.byName(name, dev));
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage().replaceFirst("^Backend\\.byName: ", "");
+            throw new CommandLine.ParameterException(cmd, "--backend: " + why);
+        }
     }
 
     public static void main(String[] args) {

@@ -3,14 +3,17 @@ package org.ssmlab.simd;
 import org.ssmlab.simd.Scans.Complex;
 import org.ssmlab.simd.Scans.Selective;
 
-/** Argument checks of the {@link Scans} kernels, shared by both twins (messages name kernel, argument, sizes). */
-final class ScanChecks {
+/**
+ * Argument checks of the {@link Scans} kernels, shared by every implementation (the twins here, the
+ * OpenCL backend in its own module); messages name the kernel, the argument and the sizes.
+ */
+public final class ScanChecks {
 
     private ScanChecks() {
     }
 
     /** {@code array} (not null) holds at least {@code size} floats for the described shape. */
-    static void need(String k, String arg, String shape, float[] array, long size) {
+    public static void need(String k, String arg, String shape, float[] array, long size) {
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(k + ": " + arg + " " + shape + " has " + size + " elements, too many");
         }
@@ -18,13 +21,14 @@ final class ScanChecks {
     }
 
     /** Like {@link #need} but a null array is allowed. */
-    static void optional(String k, String arg, String shape, float[] array, long size) {
+    public static void optional(String k, String arg, String shape, float[] array, long size) {
         if (array != null) {
             need(k, arg, shape, array, size);
         }
     }
 
-    static void complex(String k, String arg, String shape, Complex c, long size, boolean nullable) {
+    /** Checks both parts of a complex array (a null {@code c} is allowed when {@code nullable}). */
+    public static void complex(String k, String arg, String shape, Complex c, long size, boolean nullable) {
         if (c == null) {
             if (!nullable) {
                 throw new IllegalArgumentException(k + ": " + arg + " is null");
@@ -35,7 +39,8 @@ final class ScanChecks {
         need(k, arg + ".im", shape, c.im(), size);
     }
 
-    static void sizes(String k, int batch, int len, int channels) {
+    /** Checks that batch, len and channels are not negative. */
+    public static void sizes(String k, int batch, int len, int channels) {
         Checks.size(k, "batch", batch);
         Checks.size(k, "len", len);
         Checks.size(k, "channels", channels);
@@ -49,7 +54,8 @@ final class ScanChecks {
         return "(" + batch + ", " + channels + ")";
     }
 
-    static void diagonal(String k, int batch, int len, int channels, float[] a, float[] b, float[] h0,
+    /** The arguments of {@link Scans#diagonal} (and of the chunked scan). */
+    public static void diagonal(String k, int batch, int len, int channels, float[] a, float[] b, float[] h0,
                          float[] h, float[] hLast) {
         sizes(k, batch, len, channels);
         long n = (long) batch * len * channels;
@@ -61,7 +67,8 @@ final class ScanChecks {
         optional(k, "hLast", bc(batch, channels), hLast, (long) batch * channels);
     }
 
-    static void diagonalBackward(String k, int batch, int len, int channels, float[] a, float[] h0, float[] h,
+    /** The arguments of {@link Scans#diagonalBackward}. */
+    public static void diagonalBackward(String k, int batch, int len, int channels, float[] a, float[] h0, float[] h,
                                  float[] gH, float[] gLast, float[] ga, float[] gb, float[] gh0) {
         sizes(k, batch, len, channels);
         long n = (long) batch * len * channels;
@@ -77,7 +84,8 @@ final class ScanChecks {
         optional(k, "gh0", s0, gh0, (long) batch * channels);
     }
 
-    static void complexDiagonal(String k, int batch, int len, int channels, Complex a, Complex b, Complex h0,
+    /** The arguments of {@link Scans#complexDiagonal}. */
+    public static void complexDiagonal(String k, int batch, int len, int channels, Complex a, Complex b, Complex h0,
                                 Complex h, Complex hLast) {
         sizes(k, batch, len, channels);
         long n = (long) batch * len * channels;
@@ -89,7 +97,8 @@ final class ScanChecks {
         complex(k, "hLast", bc(batch, channels), hLast, (long) batch * channels, true);
     }
 
-    static void complexDiagonalBackward(String k, int batch, int len, int channels, Complex a, Complex h0,
+    /** The arguments of {@link Scans#complexDiagonalBackward}. */
+    public static void complexDiagonalBackward(String k, int batch, int len, int channels, Complex a, Complex h0,
                                         Complex h, Complex gH, Complex gLast, Complex ga, Complex gb, Complex gh0) {
         sizes(k, batch, len, channels);
         long n = (long) batch * len * channels;
@@ -105,7 +114,8 @@ final class ScanChecks {
         complex(k, "gh0", s0, gh0, (long) batch * channels, true);
     }
 
-    static void selectiveInputs(String k, Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
+    /** The inputs shared by the selective scan kernels. */
+    public static void selectiveInputs(String k, Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
                                 float[] Dskip, float[] z) {
         if (s == null) {
             throw new IllegalArgumentException(k + ": sizes (Selective) is null");
@@ -123,7 +133,8 @@ final class ScanChecks {
         optional(k, "z", x, z, bld);
     }
 
-    static void selectiveStep(String k, Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B,
+    /** The arguments of {@link Scans#selectiveStep}. */
+    public static void selectiveStep(String k, Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B,
                               float[] C, float[] Dskip, float[] z, float[] out) {
         if (s == null) {
             throw new IllegalArgumentException(k + ": sizes (Selective) is null");
@@ -142,7 +153,8 @@ final class ScanChecks {
         need(k, "out", x, out, bd);
     }
 
-    static void selectiveForward(String k, Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
+    /** The arguments of {@link Scans#selectiveForward}. */
+    public static void selectiveForward(String k, Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
                                  float[] Dskip, float[] z, float[] out, float[] checkpoints, float[] hLast) {
         selectiveInputs(k, s, u, delta, A, B, C, Dskip, z);
         need(k, "out", blc(s.batch(), s.len(), s.d()), out, (long) s.batch() * s.len() * s.d());
@@ -151,7 +163,8 @@ final class ScanChecks {
         optional(k, "hLast", "(" + s.batch() + ", " + s.d() + ", " + s.nTotal() + ")", hLast, s.stateSize());
     }
 
-    static void selectiveBackward(String k, Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
+    /** The arguments of {@link Scans#selectiveBackward}. */
+    public static void selectiveBackward(String k, Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
                                   float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gu,
                                   float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz) {
         selectiveInputs(k, s, u, delta, A, B, C, Dskip, z);
