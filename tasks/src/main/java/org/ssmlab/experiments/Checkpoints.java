@@ -20,6 +20,35 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
+    /**
+     * A Mamba or transformer language model from a checkpoint, told apart by their tensor names
+     * ({@code mixer.A_log} or {@code mixer.qkv_proj.weight}). A transformer's head count comes from the
+     * metadata entry {@code n_head} (default 4), since shapes cannot tell it.
+     */
+    public static LanguageModel load(Path file, Polarization polarization) throws IOException {
+        Map<String, Tensor> state = SafeTensors.read(file);
+        if (state.containsKey("backbone.layers.0.mixer.qkv_proj.weight")) {
+            Tensor emb = state.get("backbone.embedding.weight");
+            if (emb == null || emb.rank() != 2) {
+                throw new IllegalArgumentException(file + ": no 2-D backbone.embedding.weight");
+            }
+            int layers = 0;
+            while (state.containsKey("backbone.layers." + layers + ".mixer.qkv_proj.weight")) {
+                layers++;
+            }
+            int heads = Integer.parseInt(SafeTensors.metadata(file).getOrDefault("n_head", "4"));
+            LanguageModel lm = Family.TRANSFORMER.languageModel(emb.dim(0), layers,
+                    new Family.Spec(emb.dim(1), 1, heads, Polarization.NONE), 0);
+            try {
+                lm.loadCheckpoint(state);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+            return lm;
+        }
+        return loadMamba(file, polarization);
+    }
+
     /** The model with the checkpoint's weights loaded (every tensor checked before any is copied). */
     public static LanguageModel loadMamba(Path file, Polarization polarization) throws IOException {
         Map<String, Tensor> state = SafeTensors.read(file);

@@ -36,7 +36,7 @@ public final class InfluenceCommand extends ExperimentCommand {
     @Option(names = "--model", defaultValue = "mamba", description = "Family at random init: ${COMPLETION-CANDIDATES}... (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--checkpoint", description = "A Mamba LM checkpoint (safetensors) instead of a random init.")
+    @Option(names = "--checkpoint", description = "A Mamba or transformer LM checkpoint (safetensors) instead of a random init.")
     Path checkpoint;
 
     @Option(names = "--polarize", defaultValue = "none", description = "Polarization: none, one, zero, both.")
@@ -75,8 +75,8 @@ public final class InfluenceCommand extends ExperimentCommand {
         LanguageModel lm;
         String label;
         if (checkpoint != null) {
-            lm = Checkpoints.loadMamba(checkpoint, pol);
-            label = "mamba checkpoint " + checkpoint.getFileName();
+            lm = Checkpoints.load(checkpoint, pol);
+            label = "checkpoint " + checkpoint.getFileName();
         } else {
             Family family = Family.parse(model);
             lm = family.languageModel(256, ctx.quick() ? 2 : 4, new Family.Spec(64, 16, 4, pol), ctx.seed());

@@ -104,6 +104,17 @@ class ExperimentCommandsTest {
     }
 
     @Test
+    void influenceReadsATransformerCheckpoint(@TempDir Path dir) throws Exception {
+        LanguageModel lm = Family.TRANSFORMER.languageModel(16, 1, new Family.Spec(8, 1, 2, Polarization.NONE), 5);
+        Path ckpt = dir.resolve("t.safetensors");
+        SafeTensors.write(ckpt, lm.stateDict(), Map.of("n_head", "2"));
+        Object[] r = run("influence", "--checkpoint", ckpt.toString(), "--length", "8", "--samples", "1", "--out", dir.toString());
+        assertOk(r);
+        assertTrue(((String) r[1]).contains("influence_slope_per_token="), (String) r[1]);
+        assertFalse(((String) r[1]).contains("log_a_max"), "attention has no transition to bound it");
+    }
+
+    @Test
     void badInputIsOneLineAndNonZero(@TempDir Path dir) {
         for (String[] args : new String[][] {
             {"influence", "--model", "lstm", "--out", dir.toString()},
