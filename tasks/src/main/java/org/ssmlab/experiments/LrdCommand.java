@@ -33,6 +33,13 @@ public final class LrdCommand extends ExperimentCommand {
     @Option(names = "--samples", description = "Input samples averaged (default: 8, quick: 3).")
     Integer samples;
 
+    @Option(names = "--checkpoint", description = "Also profile a trained Mamba or transformer LM checkpoint "
+            + "(the dependency of its last hidden state on each input embedding).")
+    java.nio.file.Path checkpoint;
+
+    @Option(names = "--polarize", defaultValue = "none", description = "The checkpoint's polarization (none, one, zero, both).")
+    String polarize;
+
     @Override
     public String name() {
         return "lrd";
@@ -102,6 +109,29 @@ public final class LrdCommand extends ExperimentCommand {
             if (m.family() == Family.ATTENTIVE) {
                 attentiveRatio = ratio;
             }
+        }
+        if (checkpoint != null) {
+            org.ssmlab.ssm.core.LanguageModel lm = Checkpoints.load(checkpoint, Polarization.parse(polarize));
+            SplittableRandom rng = new SplittableRandom(ctx.seed() + 2);
+            double[] profile = new double[len];
+            for (int k = 0; k < count; k++) {
+                int[] tokens = new int[len];
+                for (int t = 0; t < len; t++) {
+                    tokens[t] = rng.nextInt(lm.vocab());
+                }
+                double[] one = InfluenceCommand.influence(lm, tokens, false);
+                for (int s = 0; s < len; s++) {
+                    profile[s] += one[s] / count;
+                }
+            }
+            String label = "checkpoint " + checkpoint.getFileName();
+            double[] positive = new double[len];
+            for (int s = 0; s < len; s++) {
+                positive[s] = Math.max(profile[s], 1e-30);
+                rows.add(List.of(label, len - 1 - s, profile[s]));
+            }
+            series.add(new Plots.Series(label, distance, positive));
+            summary.add(List.of(label, profile[len - 2], profile[0], profile[0] / profile[len - 2]));
         }
         CsvWriter.write(ctx.file(name(), "profiles.csv"), List.of("model", "distance", "lrd"), rows);
         String plot = name() + "-profiles.png";

@@ -67,8 +67,13 @@ class ExperimentCommandsTest {
 
     @Test
     void lrdAndSmoothingWriteTheirProfiles(@TempDir Path dir) throws Exception {
-        assertOk(run("lrd", "--no-progress", "--length", "10", "--samples", "1", "--out", dir.toString()));
+        LanguageModel lm = Family.MAMBA.languageModel(16, 1, new Family.Spec(8, 2, 1, Polarization.NONE), 4);
+        Path ckpt = dir.resolve("m.safetensors");
+        SafeTensors.write(ckpt, lm.stateDict(), Map.of());
+        assertOk(run("lrd", "--no-progress", "--length", "10", "--samples", "1", "--checkpoint", ckpt.toString(),
+                "--out", dir.toString()));
         assertReport(dir, "lrd-profiles.csv", "lrd-profiles.png");
+        assertEquals(1 + 6 * 10, CsvWriter.read(dir.resolve("lrd-profiles.csv")).size(), "5 simulated models and the checkpoint");
         assertOk(run("smoothing", "--no-progress", "--layers", "2", "--length", "8", "--out", dir.toString()));
         assertReport(dir, "smoothing-sharpness.csv", "smoothing-ratio.png");
         assertEquals(1 + 3 * 2, CsvWriter.read(dir.resolve("smoothing-sharpness.csv")).size(), "3 models x 2 layers");

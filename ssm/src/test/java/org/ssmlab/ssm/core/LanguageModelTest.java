@@ -63,6 +63,27 @@ class LanguageModelTest {
         }
     }
 
+    @Test
+    void transformerWithLearnedPositionsGeneratesAsItComputesInParallel() {
+        int vocab = 12, batch = 1, len = 5;
+        LanguageModel lm = new LanguageModel(vocab, 8, 2,
+                (i, rng) -> new TransformerBlock(8, 2, false, rng), false, 16, new SplittableRandom(Props.SEED));
+        assertTrue(lm.namedParameters().containsKey("backbone.pos_embedding.weight"));
+        assertTrue(lm.namedParameters().containsKey("lm_head.weight"), "untied head");
+        int[] tokens = {3, 1, 4, 1, 5};
+        float[] parallel;
+        try (var s = GradMode.noGrad()) {
+            parallel = lm.forward(tokens, batch, len).toArray();
+        }
+        LanguageModel.State state = lm.newState(batch);
+        for (int t = 0; t < len; t++) {
+            float[] step = lm.step(new int[] {tokens[t]}, state).toArray();
+            for (int v = 0; v < vocab; v++) {
+                assertEquals(parallel[t * vocab + v], step[v], 1e-4f * (1 + Math.abs(step[v])), "t=" + t + " v=" + v);
+            }
+        }
+    }
+
     /** Loss threshold for the overfit test: ln(vocab) ≈ 2.77 at the start; below 0.5 means memorised. */
     static final float OVERFIT_LOSS = 0.5f;
 
