@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ssmlab bench gemm}: single-precision GEMM throughput (C = A·B, square n×n) for each size, in
- * GFLOP/s (2n³ flops per product), on the SIMD backend with all of {@link Parallel#threads()} threads.
+ * GFLOP/s (2n³ flops per product), on the current backend (SIMD unless {@code --backend} says otherwise) with
+ * all of {@link Parallel#threads()} threads.
  * With {@code --peer} it also times EJML's dense multiply and OpenBLAS (through NumPy, bench/gemm_peer.py)
  * with the same thread count in the same run, and ends with the ratio at 1024.
  */
@@ -46,10 +47,11 @@ public final class GemmBench implements Callable<Integer> {
                 throw new IllegalArgumentException("--sizes: " + n + " is not in 1..8192");
             }
         }
+        out.println("backend=" + Backend.current().name());
         out.println("threads=" + Parallel.threads());
         out.println("vector_bits=" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
         out.flush();
-        Gemm gemm = Backend.simd().gemm();
+        Gemm gemm = Backend.current().gemm();
         double ours1024 = Double.NaN;
         for (int n : sizes) {
             float[] a = random(n * n, 1);
