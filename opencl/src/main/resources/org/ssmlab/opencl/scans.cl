@@ -228,10 +228,20 @@ __kernel void selective_forward(int batch, int len, int dd, int nn, int one, int
         float uu = u[x];
         float du = dt * uu;
         float y = 0.0f;
-        for (int n = 0; n < nt; n++) {
-            float hn = sel_update(one, zero, nt, nn, n, d, dt, A, h[n], du * B[bn + n]);
+        if (one) {                                  /* a == 1: h += dt u B */
+            h[0] = h[0] + du * B[bn];
+            y = y + C[bn] * h[0];
+        }
+        __global const float* Ad = A + d * nn;
+        for (int m = 0; m < nn; m++) {              /* h = exp(dt A) h + dt u B */
+            int n = m + one;
+            float hn = exp_f(dt * Ad[m]) * h[n] + du * B[bn + n];
             h[n] = hn;
             y = y + C[bn + n] * hn;
+        }
+        if (zero) {                                 /* a == 0: h = dt u B */
+            h[nt - 1] = du * B[bn + nt - 1];
+            y = y + C[bn + nt - 1] * h[nt - 1];
         }
         if (hasD) {
             y = y + Dskip[d] * uu;
