@@ -12,8 +12,9 @@ import org.ssmlab.simd.Scans;
  * batch × channels (one work-item per (sequence, channel), or per (sequence, model channel) for the
  * selective scan, whose N_total state channels the item keeps in private memory) and sequential
  * across time. Formulas are those of the scalar twin ({@link org.ssmlab.simd.ScalarScans}), operation
- * by operation, with exp evaluated in double when the device has it; so the results differ from the
- * SIMD kernels only in the ulps of exp and in the order of the d-sums of gB and gC.
+ * by operation (exp of the step in float, the gate's sigmoid in double when the device has it); so
+ * the results differ from the SIMD kernels only in the ulps of exp and in the order of the d-sums of
+ * gB and gC.
  *
  * <ul>
  *   <li>{@link #diagonalChunked} runs the sequential kernel: the items already cover batch × channels,

@@ -10,8 +10,10 @@
  *     contributions in local memory (a fixed order, so the result does not depend on scheduling).
  *
  * Float arithmetic has one rounding per operation (FP_CONTRACT OFF, no fused multiply-add), as in
- * Java. exp and the sigmoid are evaluated in double when the device has cl_khr_fp64 (SSM_FP64) and
- * rounded once to float, as the scalar twin does with Math.exp.
+ * Java. The step's exp(dt A), evaluated once per (t, d, n), is OpenCL's float exp (a few ulp, as the
+ * SIMD kernels' vector EXP; in double it made the scan twice as slow on a CPU device); the gate's
+ * sigmoid, once per (t, d), is evaluated in double when the device has cl_khr_fp64 (SSM_FP64) and
+ * rounded once, as the scalar twin does.
  *
  * Only the selective backward has barriers. Its items never leave early: items past the last channel
  * (the last group of a sequence may be partial) compute on a clamped channel, contribute zeros and
@@ -37,9 +39,9 @@ typedef float real_t;
 /* Work-group size of selective_backward (fixed: reqd_work_group_size below). */
 #define SEL_GROUP 64
 
-/* exp rounded once to float, as (float) Math.exp((double) x). */
+/* exp in float (a few ulp, like the SIMD kernels' vector EXP): the inner loop's one transcendental. */
 inline float exp_f(float x) {
-    return (float) exp((real_t) x);
+    return exp(x);
 }
 
 /* sigma(x) = 1 / (1 + e^-x), as the scalar twin: (float) (1.0 / (1.0 + Math.exp(-(double) x))). */
@@ -226,10 +228,20 @@ __kernel void selective_forward(int batch, int len, int dd, int nn, int one, int
         float uu = u[x];
         float du = dt * uu;
         float y = 0.0f;
-        for (int n = 0; n < nt; n++) {
-            float hn = sel_update(one, zero, nt, nn, n, d, dt, A, h[n], du * B[bn + n]);
+        if (one) {                                  /* a == 1: h += dt u B */
+            h[0] = h[0] + du * B[bn];
+            y = y + C[bn] * h[0];
+        }
+        __global const float* Ad = A + d * nn;
+        for (int m = 0; m < nn; m++) {              /* h = exp(dt A) h + dt u B */
+            int n = m + one;
+            float hn = exp_f(dt * Ad[m]) * h[n] + du * B[bn + n];
             h[n] = hn;
             y = y + C[bn + n] * hn;
+        }
+        if (zero) {                                 /* a == 0: h = dt u B */
+            h[nt - 1] = du * B[bn + nt - 1];
+            y = y + C[bn + nt - 1] * h[nt - 1];
         }
         if (hasD) {
             y = y + Dskip[d] * uu;
