@@ -60,6 +60,7 @@ public final class ScanBench implements Callable<Integer> {
             leaves.forEach(Tensor::zeroGrad);
             Scan.selective(u, delta, a, bm, cm, dSkip, z, false, false).backward(g);
         };
+        out.printf("backend=%s%n", org.ssmlab.simd.Backend.current().name());
         out.printf("threads=%d%nscan_shape=B%dxL%dxD%dxN%d%n", Parallel.threads(), batch, len, d, n);
         out.flush();
         double fwd = Timing.secondsPerCall(forward, 1.0, seconds);
