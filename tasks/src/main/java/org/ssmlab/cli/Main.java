@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "ssmlab 0.1.0",
         description = "State-space models from first principles: experiments, probes and benchmarks.",
         subcommands = {org.ssmlab.experiments.InfluenceCommand.class, ForwardCommand.class, BenchCommand.class,
-                org.ssmlab.experiments.CorruptionCommand.class,
+                org.ssmlab.experiments.CorruptionCommand.class, org.ssmlab.experiments.NeedleCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})
 public final class Main implements Runnable {
