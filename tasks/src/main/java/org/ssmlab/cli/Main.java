@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "State-space models from first principles: experiments, probes and benchmarks.",
         subcommands = {org.ssmlab.experiments.InfluenceCommand.class, ForwardCommand.class, BenchCommand.class,
                 org.ssmlab.experiments.CorruptionCommand.class, org.ssmlab.experiments.NeedleCommand.class,
-                org.ssmlab.experiments.DepthCommand.class,
+                org.ssmlab.experiments.DepthCommand.class, org.ssmlab.experiments.FetchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})
 public final class Main implements Runnable {
