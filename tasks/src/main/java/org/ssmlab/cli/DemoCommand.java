@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.ssmlab.experiments.CorruptionCommand;
+import org.ssmlab.experiments.DepthCommand;
 import org.ssmlab.experiments.InfluenceCommand;
 import org.ssmlab.experiments.LrdCommand;
+import org.ssmlab.experiments.NeedleCommand;
 import org.ssmlab.experiments.SmoothingCommand;
 import org.ssmlab.experiments.Table2Command;
 import org.ssmlab.experiments.TransitionsCommand;
@@ -30,7 +33,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The experiments of the demo, in report order. */
     static final List<Class<? extends ExperimentCommand>> EXPERIMENTS = List.of(
-            InfluenceCommand.class, LrdCommand.class, SmoothingCommand.class, Table2Command.class, TransitionsCommand.class);
+            InfluenceCommand.class, LrdCommand.class, SmoothingCommand.class, Table2Command.class, TransitionsCommand.class,
+            CorruptionCommand.class, NeedleCommand.class, DepthCommand.class);
 
     @Spec
     CommandSpec spec;

