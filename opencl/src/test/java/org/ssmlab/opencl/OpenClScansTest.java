@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ssmlab.simd.ScanCases.close;
-import static org.ssmlab.simd.ScanCases.fill;
 import static org.ssmlab.simd.ScanCases.forSeeds;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.simd.Backend;
 import org.ssmlab.simd.ScanCases;
+import org.ssmlab.simd.ScanCases.ChunkedCase;
 import org.ssmlab.simd.ScanCases.Forward;
 import org.ssmlab.simd.ScanCases.Grads;
 import org.ssmlab.simd.ScanCases.Problem;
@@ -50,22 +50,13 @@ class OpenClScansTest {
     void chunkedEqualsSimdChunkedAndSequential() {
         Scans cl = Device.backend().scans();
         forSeeds(30, r -> {
-            int batch = 1 + r.nextInt(3), len = 1 + r.nextInt(50), ch = 1 + r.nextInt(80);
-            int chunk = 1 + r.nextInt(len + 3);
-            int n = batch * len * ch;
-            float[] a = fill(r, n, 0, 1.05);
-            float[] b = fill(r, n, -1, 1);
-            float[] h0 = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
-            String shape = "batch=" + batch + " L=" + len + " C=" + ch + " chunk=" + chunk;
-            float[] seq = new float[n], seqLast = new float[batch * ch];
-            SIMD.diagonal(batch, len, ch, a, b, h0, seq, seqLast);
-            float[] chk = new float[n], chkLast = new float[batch * ch];
-            SIMD.diagonalChunked(batch, len, ch, chunk, a, b, h0, chk, chkLast);
-            float[] h = new float[n], last = new float[batch * ch];
-            cl.diagonalChunked(batch, len, ch, chunk, a, b, h0, h, last);
-            close("chunked h vs sequential " + shape, seq, h);
-            close("chunked last vs sequential " + shape, seqLast, last);
-            close("chunked h vs SIMD chunked " + shape, chk, h);
+            ChunkedCase c = ChunkedCase.random(r, 80);
+            float[][] seq = c.sequential(SIMD);
+            float[][] simdChunked = c.chunked(SIMD);
+            float[][] chunked = c.chunked(cl);
+            close("chunked h vs sequential " + c.shape(), seq[0], chunked[0]);
+            close("chunked last vs sequential " + c.shape(), seq[1], chunked[1]);
+            close("chunked h vs SIMD chunked " + c.shape(), simdChunked[0], chunked[0]);
         });
     }
 

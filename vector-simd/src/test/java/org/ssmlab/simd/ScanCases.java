@@ -83,6 +83,45 @@ public final class ScanCases {
         close("diagonal gh0 " + shape, ge[2], ga[2]);
     }
 
+    /** A diagonal scan to run in chunks: a in [0, 1.05), b in [-1, 1), h0 present or null. */
+    public record ChunkedCase(int batch, int len, int ch, int chunk, float[] a, float[] b, float[] h0) {
+
+        /** Batch 1-3, L 1-50, 1..maxCh channels, chunk 1..L+3 (so also longer than the sequence). */
+        public static ChunkedCase random(SplittableRandom r, int maxCh) {
+            int batch = 1 + r.nextInt(3), len = 1 + r.nextInt(50), ch = 1 + r.nextInt(maxCh);
+            int chunk = 1 + r.nextInt(len + 3);
+            int n = batch * len * ch;
+            float[] a = fill(r, n, 0, 1.05);
+            float[] b = fill(r, n, -1, 1);
+            float[] h0 = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
+            return new ChunkedCase(batch, len, ch, chunk, a, b, h0);
+        }
+
+        /** batch · L · C, the size of a and h. */
+        public int size() {
+            return batch * len * ch;
+        }
+
+        /** The shape, for failure messages. */
+        public String shape() {
+            return "batch=" + batch + " L=" + len + " C=" + ch + " chunk=" + chunk;
+        }
+
+        /** h and the last state of the sequential scan {@code k.diagonal}. */
+        public float[][] sequential(Scans k) {
+            float[][] r = {new float[size()], new float[batch * ch]};
+            k.diagonal(batch, len, ch, a, b, h0, r[0], r[1]);
+            return r;
+        }
+
+        /** h and the last state of the chunked scan {@code k.diagonalChunked}. */
+        public float[][] chunked(Scans k) {
+            float[][] r = {new float[size()], new float[batch * ch]};
+            k.diagonalChunked(batch, len, ch, chunk, a, b, h0, r[0], r[1]);
+            return r;
+        }
+    }
+
     /** The inputs of one complex scan drawn by {@link #complexAgrees}. */
     public record ComplexCase(int batch, int len, int ch, Complex a, Complex b) {
     }

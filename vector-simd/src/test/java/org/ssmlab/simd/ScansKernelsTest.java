@@ -10,6 +10,7 @@ import static org.ssmlab.simd.ScanCases.forSeeds;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.simd.Scans.Complex;
+import org.ssmlab.simd.ScanCases.ChunkedCase;
 import org.ssmlab.simd.ScanCases.ComplexCase;
 import org.ssmlab.simd.ScanCases.Forward;
 import org.ssmlab.simd.ScanCases.Grads;
@@ -113,20 +114,12 @@ class ScansKernelsTest {
     @Test
     void chunkedEqualsSequential() {
         forSeeds(60, r -> {
-            int batch = 1 + r.nextInt(3), len = 1 + r.nextInt(50), ch = 1 + r.nextInt(40);
-            int chunk = 1 + r.nextInt(len + 3);
-            int n = batch * len * ch;
-            float[] a = fill(r, n, 0, 1.05);
-            float[] b = fill(r, n, -1, 1);
-            float[] h0 = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
-            String shape = "batch=" + batch + " L=" + len + " C=" + ch + " chunk=" + chunk;
-            float[] seq = new float[n], seqLast = new float[batch * ch];
-            SCALAR.diagonal(batch, len, ch, a, b, h0, seq, seqLast);
+            ChunkedCase c = ChunkedCase.random(r, 40);
+            float[][] seq = c.sequential(SCALAR);
             for (Scans k : new Scans[] {SCALAR, SIMD}) {
-                float[] h = new float[n], last = new float[batch * ch];
-                k.diagonalChunked(batch, len, ch, chunk, a, b, h0, h, last);
-                close(k.getClass().getSimpleName() + " chunked h " + shape, seq, h);
-                close(k.getClass().getSimpleName() + " chunked last " + shape, seqLast, last);
+                float[][] chunked = c.chunked(k);
+                close(k.getClass().getSimpleName() + " chunked h " + c.shape(), seq[0], chunked[0]);
+                close(k.getClass().getSimpleName() + " chunked last " + c.shape(), seq[1], chunked[1]);
             }
         });
     }
