@@ -2,8 +2,8 @@ package org.ssmlab.opencl;
 
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
-import org.ssmlab.simd.Checks;
 import org.ssmlab.simd.Elementwise;
+import org.ssmlab.simd.ElementwiseChecks;
 
 /**
  * {@link Elementwise} on an OpenCL device ({@code elementwise.cl}). Each call copies its input ranges
@@ -56,18 +56,9 @@ final class OpenClElementwise implements Elementwise {
         };
     }
 
-    private static void checkOp(String kernel, Object op) {
-        if (op == null) {
-            throw new IllegalArgumentException(kernel + ": op is null");
-        }
-    }
-
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
-        String k = "OpenClElementwise.unary";
-        checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.unary("OpenClElementwise.unary", op, x, xOff, out, outOff, n);
         if (n == 0) {
             return;
         }
@@ -88,11 +79,7 @@ final class OpenClElementwise implements Elementwise {
 
     @Override
     public void binary(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
-        String k = "OpenClElementwise.binary";
-        checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "y", y, yOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.binary("OpenClElementwise.binary", op, x, xOff, y, yOff, out, outOff, n);
         if (n == 0) {
             return;
         }
@@ -114,10 +101,7 @@ final class OpenClElementwise implements Elementwise {
 
     @Override
     public void binaryScalar(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
-        String k = "OpenClElementwise.binaryScalar";
-        checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.binaryScalar("OpenClElementwise.binaryScalar", op, x, xOff, out, outOff, n);
         if (n == 0) {
             return;
         }
@@ -138,21 +122,13 @@ final class OpenClElementwise implements Elementwise {
 
     @Override
     public void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        String k = "OpenClElementwise.binaryRowBroadcast";
-        checkOp(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, cols);
-        Checks.matrix(k, "out", out, rows, cols);
+        ElementwiseChecks.rowBroadcast("OpenClElementwise.binaryRowBroadcast", op, x, y, out, rows, cols);
         broadcast(op, "binary_row", x, y, cols, out, rows, cols, () -> fallback.binaryRowBroadcast(op, x, y, out, rows, cols));
     }
 
     @Override
     public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        String k = "OpenClElementwise.binaryColBroadcast";
-        checkOp(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, rows);
-        Checks.matrix(k, "out", out, rows, cols);
+        ElementwiseChecks.colBroadcast("OpenClElementwise.binaryColBroadcast", op, x, y, out, rows, cols);
         broadcast(op, "binary_col", x, y, rows, out, rows, cols, () -> fallback.binaryColBroadcast(op, x, y, out, rows, cols));
     }
 
@@ -181,11 +157,7 @@ final class OpenClElementwise implements Elementwise {
 
     @Override
     public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
-        String k = "OpenClElementwise.fma";
-        Checks.range(k, "a", a, 0, n);
-        Checks.range(k, "b", b, 0, n);
-        Checks.range(k, "c", c, 0, n);
-        Checks.range(k, "out", out, 0, n);
+        ElementwiseChecks.fma("OpenClElementwise.fma", a, b, c, out, n);
         if (n == 0) {
             return;
         }
@@ -208,9 +180,7 @@ final class OpenClElementwise implements Elementwise {
 
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        String k = "OpenClElementwise.axpy";
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "y", y, yOff, n);
+        ElementwiseChecks.axpy("OpenClElementwise.axpy", x, xOff, y, yOff, n);
         if (n == 0) {
             return;
         }

@@ -2,8 +2,8 @@ package org.ssmlab.opencl;
 
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
-import org.ssmlab.simd.Checks;
 import org.ssmlab.simd.Gemm;
+import org.ssmlab.simd.GemmChecks;
 
 /**
  * {@link Gemm} on an OpenCL device: the register-blocked, local-memory-tiled kernel of
@@ -35,7 +35,7 @@ final class OpenClGemm implements Gemm {
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float alpha, float[] a, int aOff, float[] b, int bOff,
                      float beta, float[] c, int cOff) {
-        checkOne("OpenClGemm.gemm", m, n, k, a, aOff, b, bOff, c, cOff);
+        GemmChecks.one("OpenClGemm.gemm", m, n, k, a, aOff, b, bOff, c, cOff);
         if (m == 0 || n == 0) {
             return;
         }
@@ -50,21 +50,10 @@ final class OpenClGemm implements Gemm {
     public void gemmBatched(boolean transA, boolean transB, int batch, int m, int n, int k,
                             float alpha, float[] a, int strideA, float[] b, int strideB,
                             float beta, float[] c, int strideC) {
-        String kernel = "OpenClGemm.gemmBatched";
-        Checks.size(kernel, "batch", batch);
-        Checks.size(kernel, "strideA", strideA);
-        Checks.size(kernel, "strideB", strideB);
-        Checks.size(kernel, "strideC", strideC);
+        GemmChecks.batched("OpenClGemm.gemmBatched", batch, m, n, k, a, strideA, b, strideB, c, strideC);
         if (batch == 0) {
             return;
         }
-        if (strideC == 0 && batch > 1 && (long) m * n > 0) {
-            throw new IllegalArgumentException(kernel + ": strideC = 0 with batch = " + batch
-                    + " would write every product into the same C");
-        }
-        int last = batch - 1;
-        checkOne(kernel, m, n, k, a, Math.multiplyExact(last, strideA), b, Math.multiplyExact(last, strideB),
-                c, Math.multiplyExact(last, strideC));
         if (m == 0 || n == 0) {
             return;
         }
@@ -77,17 +66,6 @@ final class OpenClGemm implements Gemm {
 
     private static long moved(int batch, int m, int n, int k) {
         return (long) batch * ((long) m * k + (long) k * n + (long) m * n);
-    }
-
-    /** Checks one product: op(A) is (m, k), op(B) is (k, n), C is (m, n), each starting at its offset. */
-    private static void checkOne(String kernel, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                                 float[] c, int cOff) {
-        Checks.size(kernel, "m", m);
-        Checks.size(kernel, "n", n);
-        Checks.size(kernel, "k", k);
-        Checks.range(kernel, "A (" + m + " x " + k + ")", a, aOff, Math.multiplyExact(m, k));
-        Checks.range(kernel, "B (" + k + " x " + n + ")", b, bOff, Math.multiplyExact(k, n));
-        Checks.range(kernel, "C (" + m + " x " + n + ")", c, cOff, Math.multiplyExact(m, n));
     }
 
     /** The products on the device; product i reads A at aOff + i·strideA (likewise B, C). */

@@ -6,6 +6,7 @@ import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
 import org.ssmlab.simd.ScanChecks;
 import org.ssmlab.simd.Scans;
+import org.ssmlab.simd.SimdScans;
 
 /**
  * {@link Scans} on an OpenCL device ({@code scans.cl}): every recurrence is parallel across
@@ -121,11 +122,7 @@ final class OpenClScans implements Scans {
     @Override
     public void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
                                 float[] h, float[] hLast) {
-        String k = "OpenClScans.diagonalChunked";
-        ScanChecks.diagonal(k, batch, len, channels, a, b, h0, h, hLast);
-        if (chunk < 1) {
-            throw new IllegalArgumentException(k + ": chunk = " + chunk + " must be at least 1");
-        }
+        ScanChecks.diagonalChunked("OpenClScans.diagonalChunked", batch, len, channels, chunk, a, b, h0, h, hLast);
         diagonal(batch, len, channels, a, b, h0, h, hLast);
     }
 
@@ -369,33 +366,7 @@ final class OpenClScans implements Scans {
             }
         }
         // Fixed-order sums: gB, gC over the channel groups; gA, gD over the batch.
-        int b1 = (int) bln;
-        for (int i = 0; i < b1; i++) {
-            float sb = 0f;
-            float sc = 0f;
-            for (int g = 0; g < dGroups; g++) {
-                sb += pB[g * b1 + i];
-                sc += pC[g * b1 + i];
-            }
-            gB[i] = sb;
-            gC[i] = sc;
-        }
-        for (int d = 0; d < dd; d++) {
-            for (int m = 0; m < nn; m++) {
-                float sa = 0f;
-                for (int b = 0; b < batch; b++) {
-                    sa += pA[(b * nn + m) * dd + d];
-                }
-                gA[d * nn + m] = sa;
-            }
-            if (Dskip != null) {
-                float sd = 0f;
-                for (int b = 0; b < batch; b++) {
-                    sd += pD[b * dd + d];
-                }
-                gD[d] = sd;
-            }
-        }
+        SimdScans.sumBackwardPartials(s, dGroups, pA, pB, pC, Dskip == null ? null : pD, gA, gB, gC, gD);
     }
 
     @Override

@@ -1,13 +1,16 @@
 package org.ssmlab.simd;
 
-/** Argument checks shared by the GEMM implementations; failures name the kernel, the argument and the sizes. */
-final class GemmChecks {
+/**
+ * Argument checks of the {@link Gemm} kernels, shared by every implementation (the twins here, the
+ * OpenCL backend in its own module); failures name the kernel, the argument and the sizes.
+ */
+public final class GemmChecks {
 
     private GemmChecks() {
     }
 
     /** Checks one product: op(A) is (m, k), op(B) is (k, n), C is (m, n), each starting at its offset. */
-    static void one(String kernel, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+    public static void one(String kernel, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
         Checks.size(kernel, "m", m);
         Checks.size(kernel, "n", n);
         Checks.size(kernel, "k", k);
@@ -17,7 +20,7 @@ final class GemmChecks {
     }
 
     /** Checks a batch: the last matrix of each operand must fit, and strides must not be negative. */
-    static void batched(String kernel, int batch, int m, int n, int k,
+    public static void batched(String kernel, int batch, int m, int n, int k,
                         float[] a, int strideA, float[] b, int strideB, float[] c, int strideC) {
         Checks.size(kernel, "batch", batch);
         Checks.size(kernel, "strideA", strideA);

@@ -64,18 +64,9 @@ public final class ScalarElementwise implements Elementwise {
         };
     }
 
-    static void checkOp(String kernel, Object op) {
-        if (op == null) {
-            throw new IllegalArgumentException(kernel + ": op is null");
-        }
-    }
-
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
-        String k = "ScalarElementwise.unary";
-        checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.unary("ScalarElementwise.unary", op, x, xOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = unaryOf(op, x[xOff + i]);
         }
@@ -83,11 +74,7 @@ public final class ScalarElementwise implements Elementwise {
 
     @Override
     public void binary(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
-        String k = "ScalarElementwise.binary";
-        checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "y", y, yOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.binary("ScalarElementwise.binary", op, x, xOff, y, yOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = binaryOf(op, x[xOff + i], y[yOff + i]);
         }
@@ -95,10 +82,7 @@ public final class ScalarElementwise implements Elementwise {
 
     @Override
     public void binaryScalar(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
-        String k = "ScalarElementwise.binaryScalar";
-        checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.binaryScalar("ScalarElementwise.binaryScalar", op, x, xOff, out, outOff, n);
         for (int i = 0; i < n; i++) {
             out[outOff + i] = binaryOf(op, x[xOff + i], s);
         }
@@ -106,11 +90,7 @@ public final class ScalarElementwise implements Elementwise {
 
     @Override
     public void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        String k = "ScalarElementwise.binaryRowBroadcast";
-        checkOp(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, cols);
-        Checks.matrix(k, "out", out, rows, cols);
+        ElementwiseChecks.rowBroadcast("ScalarElementwise.binaryRowBroadcast", op, x, y, out, rows, cols);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 out[r * cols + c] = binaryOf(op, x[r * cols + c], y[c]);
@@ -120,11 +100,7 @@ public final class ScalarElementwise implements Elementwise {
 
     @Override
     public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        String k = "ScalarElementwise.binaryColBroadcast";
-        checkOp(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, rows);
-        Checks.matrix(k, "out", out, rows, cols);
+        ElementwiseChecks.colBroadcast("ScalarElementwise.binaryColBroadcast", op, x, y, out, rows, cols);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 out[r * cols + c] = binaryOf(op, x[r * cols + c], y[r]);
@@ -134,11 +110,7 @@ public final class ScalarElementwise implements Elementwise {
 
     @Override
     public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
-        String k = "ScalarElementwise.fma";
-        Checks.range(k, "a", a, 0, n);
-        Checks.range(k, "b", b, 0, n);
-        Checks.range(k, "c", c, 0, n);
-        Checks.range(k, "out", out, 0, n);
+        ElementwiseChecks.fma("ScalarElementwise.fma", a, b, c, out, n);
         for (int i = 0; i < n; i++) {
             out[i] = Math.fma(a[i], b[i], c[i]);
         }
@@ -146,9 +118,7 @@ public final class ScalarElementwise implements Elementwise {
 
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        String k = "ScalarElementwise.axpy";
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "y", y, yOff, n);
+        ElementwiseChecks.axpy("ScalarElementwise.axpy", x, xOff, y, yOff, n);
         for (int i = 0; i < n; i++) {
             // y + alpha·x with one rounding, as the SIMD twin's fused multiply-add.
             y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);

@@ -34,11 +34,7 @@ public final class ScalarScans implements Scans {
     @Override
     public void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
                                 float[] h, float[] hLast) {
-        String k = "ScalarScans.diagonalChunked";
-        ScanChecks.diagonal(k, batch, len, channels, a, b, h0, h, hLast);
-        if (chunk < 1) {
-            throw new IllegalArgumentException(k + ": chunk = " + chunk + " must be at least 1");
-        }
+        ScanChecks.diagonalChunked("ScalarScans.diagonalChunked", batch, len, channels, chunk, a, b, h0, h, hLast);
         for (int bi = 0; bi < batch; bi++) {
             for (int c = 0; c < channels; c++) {
                 // Phase 1: every chunk scanned from zero (chunk 0 from h0).

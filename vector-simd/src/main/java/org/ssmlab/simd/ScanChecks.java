@@ -67,6 +67,15 @@ public final class ScanChecks {
         optional(k, "hLast", bc(batch, channels), hLast, (long) batch * channels);
     }
 
+    /** The arguments of {@link Scans#diagonalChunked}: those of the diagonal scan and a chunk of at least 1. */
+    public static void diagonalChunked(String k, int batch, int len, int channels, int chunk, float[] a, float[] b,
+                                       float[] h0, float[] h, float[] hLast) {
+        diagonal(k, batch, len, channels, a, b, h0, h, hLast);
+        if (chunk < 1) {
+            throw new IllegalArgumentException(k + ": chunk = " + chunk + " must be at least 1");
+        }
+    }
+
     /** The arguments of {@link Scans#diagonalBackward}. */
     public static void diagonalBackward(String k, int batch, int len, int channels, float[] a, float[] h0, float[] h,
                                  float[] gH, float[] gLast, float[] ga, float[] gb, float[] gh0) {

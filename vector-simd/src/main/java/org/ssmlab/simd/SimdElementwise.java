@@ -29,10 +29,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
-        String k = "SimdElementwise.unary";
-        ScalarElementwise.checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.unary("SimdElementwise.unary", op, x, xOff, out, outOff, n);
         int bound = S.loopBound(n);
         switch (op) {
             case EXP -> {
@@ -116,11 +113,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void binary(Binary op, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
-        String k = "SimdElementwise.binary";
-        ScalarElementwise.checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "y", y, yOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.binary("SimdElementwise.binary", op, x, xOff, y, yOff, out, outOff, n);
         binaryLoop(op, x, xOff, y, yOff, out, outOff, n);
     }
 
@@ -157,10 +150,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void binaryScalar(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
-        String k = "SimdElementwise.binaryScalar";
-        ScalarElementwise.checkOp(k, op);
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "out", out, outOff, n);
+        ElementwiseChecks.binaryScalar("SimdElementwise.binaryScalar", op, x, xOff, out, outOff, n);
         scalarLoop(op, x, xOff, s, out, outOff, n);
     }
 
@@ -197,11 +187,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        String k = "SimdElementwise.binaryRowBroadcast";
-        ScalarElementwise.checkOp(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, cols);
-        Checks.matrix(k, "out", out, rows, cols);
+        ElementwiseChecks.rowBroadcast("SimdElementwise.binaryRowBroadcast", op, x, y, out, rows, cols);
         // Row r is a same-length binary op of x[r, :] with y.
         for (int r = 0; r < rows; r++) {
             binaryLoop(op, x, r * cols, y, 0, out, r * cols, cols);
@@ -210,11 +196,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        String k = "SimdElementwise.binaryColBroadcast";
-        ScalarElementwise.checkOp(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, rows);
-        Checks.matrix(k, "out", out, rows, cols);
+        ElementwiseChecks.colBroadcast("SimdElementwise.binaryColBroadcast", op, x, y, out, rows, cols);
         // Row r is a binary op of x[r, :] with the scalar y[r].
         for (int r = 0; r < rows; r++) {
             scalarLoop(op, x, r * cols, y[r], out, r * cols, cols);
@@ -223,11 +205,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
-        String k = "SimdElementwise.fma";
-        Checks.range(k, "a", a, 0, n);
-        Checks.range(k, "b", b, 0, n);
-        Checks.range(k, "c", c, 0, n);
-        Checks.range(k, "out", out, 0, n);
+        ElementwiseChecks.fma("SimdElementwise.fma", a, b, c, out, n);
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             load(a, i).fma(load(b, i), load(c, i)).intoArray(out, i);
@@ -239,9 +217,7 @@ public final class SimdElementwise implements Elementwise {
 
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        String k = "SimdElementwise.axpy";
-        Checks.range(k, "x", x, xOff, n);
-        Checks.range(k, "y", y, yOff, n);
+        ElementwiseChecks.axpy("SimdElementwise.axpy", x, xOff, y, yOff, n);
         int bound = S.loopBound(n);
         FloatVector va = FloatVector.broadcast(S, alpha);
         for (int i = 0; i < bound; i += L) {

@@ -101,11 +101,7 @@ public final class SimdScans implements Scans {
     @Override
     public void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
                                 float[] h, float[] hLast) {
-        String k = "SimdScans.diagonalChunked";
-        ScanChecks.diagonal(k, batch, len, channels, a, b, h0, h, hLast);
-        if (chunk < 1) {
-            throw new IllegalArgumentException(k + ": chunk = " + chunk + " must be at least 1");
-        }
+        ScanChecks.diagonalChunked("SimdScans.diagonalChunked", batch, len, channels, chunk, a, b, h0, h, hLast);
         int chunks = (len + chunk - 1) / chunk;
         // Phase 1, parallel over (sequence, chunk): scan each chunk from zero (chunk 0 from h0) and
         // record P_k = Π_{t in chunk k} a_t, the factor by which chunk k carries its entering state.
@@ -503,13 +499,31 @@ public final class SimdScans implements Scans {
                 }
             }
         });
-        // Fixed-order sums of the partials.
+        sumBackwardPartials(s, blocks, pA, pB, pC, pD, gA, gB, gC, gD);
+    }
+
+    /**
+     * The selective backward's last step, shared with the OpenCL backend: sums the partial gradients in
+     * a fixed order (so the result does not depend on how the work was split).
+     * <pre>
+     *   gB[i]        = Σ_g pB[g·bln + i]         gC likewise   (over the {@code groups} channel groups)
+     *   gA[d·N + m]  = Σ_b pA[(b·N + m)·D + d]                 (over the batch; pA is transposed, (N, D))
+     *   gD[d]        = Σ_b pD[b·D + d]                         (only when pD is not null)
+     * </pre>
+     * with bln = batch·L·N_total.
+     */
+    public static void sumBackwardPartials(Selective s, int groups, float[] pA, float[] pB, float[] pC, float[] pD,
+                                           float[] gA, float[] gB, float[] gC, float[] gD) {
+        int batch = s.batch();
+        int dd = s.d();
+        int nn = s.n();
+        int bln = batch * s.len() * s.nTotal();
         for (int i = 0; i < bln; i++) {
             float sb = 0f;
             float sc = 0f;
-            for (int blk = 0; blk < blocks; blk++) {
-                sb += pB[blk * bln + i];
-                sc += pC[blk * bln + i];
+            for (int g = 0; g < groups; g++) {
+                sb += pB[g * bln + i];
+                sc += pC[g * bln + i];
             }
             gB[i] = sb;
             gC[i] = sc;
@@ -522,7 +536,7 @@ public final class SimdScans implements Scans {
                 }
                 gA[d * nn + m] = sa;
             }
-            if (Dskip != null) {
+            if (pD != null) {
                 float sd = 0f;
                 for (int b = 0; b < batch; b++) {
                     sd += pD[b * dd + d];

@@ -1,26 +1,15 @@
 package org.ssmlab.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.ssmlab.simd.KernelCases.assertClose;
-import static org.ssmlab.simd.KernelCases.assertSame;
-import static org.ssmlab.simd.KernelCases.assertUntouchedOutside;
-import static org.ssmlab.simd.KernelCases.logUniform;
-import static org.ssmlab.simd.KernelCases.oneOf;
-import static org.ssmlab.simd.KernelCases.uniform;
-import static org.ssmlab.simd.KernelCases.withSpecials;
+import static org.ssmlab.simd.ElementwiseProperties.assertRejected;
 
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.quicktheories.core.Gen;
 import org.ssmlab.simd.Elementwise.Binary;
 import org.ssmlab.simd.Elementwise.Unary;
-import org.ssmlab.testing.Props;
 
 /**
  * The SIMD elementwise kernels agree with their scalar twin on random lengths (every tail length),
@@ -32,75 +21,11 @@ class ElementwiseKernelsTest {
     private static final Elementwise SCALAR = new ScalarElementwise();
     private static final Elementwise SIMD = new SimdElementwise();
     private static final int EXAMPLES = 200;
-    private static final float FILL = -12345.5f;
-
-    /**
-     * Values: moderate numbers, the whole range where e^x is a normal float, many decades of
-     * magnitude, and specials (signed zeros, e^±88, ±1e30, the smallest subnormal, ±∞, NaN).
-     */
-    private static final Gen<Float> VALUES = withSpecials(
-            oneOf(uniform(-10f, 10f), uniform(-88f, 88f), logUniform(-30f, 30f)),
-            0f, -0f, 88f, -88f, 1e30f, -1e30f, Float.MIN_VALUE, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY, Float.NaN);
-
-    /** The unary kernel under test, as a function (so a negative control can substitute a wrong one). */
-    @FunctionalInterface
-    interface UnaryKernel {
-        void apply(Unary op, float[] x, int xOff, float[] out, int outOff, int n);
-    }
-
-    /**
-     * Per-function tolerance {@code |scalar - simd| <= rel·|scalar| + abs}: the transcendental ones are
-     * a few float ulp apart (rel 1e-5 leaves a wide margin; abs 1e-36 admits differences among
-     * subnormal results); GELU's 1 + tanh(·) cancels for negative x, so it gets an absolute 1e-6;
-     * NEG, ABS, SQRT (correctly rounded in both) and RELU must agree exactly.
-     */
-    private static double[] tolerance(Unary op) {
-        return switch (op) {
-            case EXP, LOG, TANH, SIGMOID, SOFTPLUS, SILU -> new double[] {1e-5, 1e-36};
-            case GELU -> new double[] {1e-5, 1e-6};
-            case NEG, ABS, SQRT, RELU -> new double[] {0, 0};
-        };
-    }
-
-    private static void checkUnary(UnaryKernel candidate, Unary op) {
-        double[] tol = tolerance(op);
-        Props.qt(EXAMPLES).forAll(KernelCases.vectors(VALUES)).checkAssert(c -> {
-            float[] expected = c.newOut(FILL);
-            SCALAR.unary(op, c.x(), c.xOff(), expected, c.outOff(), c.n());
-            float[] actual = c.newOut(FILL);
-            candidate.apply(op, c.x(), c.xOff(), actual, c.outOff(), c.n());
-            for (int i = 0; i < c.n(); i++) {
-                int j = c.outOff() + i;
-                float a = expected[j];
-                float b = actual[j];
-                String what = op + "(" + c.x()[c.xOff() + i] + ") at i=" + i;
-                if (tol[0] == 0) {
-                    assertSame(what, a, b);
-                } else {
-                    assertClose(what, a, b, tol[0], tol[1]);
-                }
-            }
-            assertUntouchedOutside(op.toString(), actual, c.outOff(), c.n(), FILL);
-
-            // In place: out is x at the same offset.
-            float[] inPlace = c.x().clone();
-            candidate.apply(op, inPlace, c.xOff(), inPlace, c.xOff(), c.n());
-            for (int i = 0; i < c.n(); i++) {
-                String what = op + " in place at i=" + i;
-                if (tol[0] == 0) {
-                    assertSame(what, expected[c.outOff() + i], inPlace[c.xOff() + i]);
-                } else {
-                    assertClose(what, expected[c.outOff() + i], inPlace[c.xOff() + i], tol[0], tol[1]);
-                }
-            }
-        });
-    }
 
     @ParameterizedTest
     @EnumSource(Unary.class)
     void simdUnaryAgreesWithScalar(Unary op) {
-        checkUnary(SIMD::unary, op);
+        ElementwiseProperties.unaryAgrees(SCALAR, SIMD::unary, op, EXAMPLES);
     }
 
     /**
@@ -109,89 +34,24 @@ class ElementwiseKernelsTest {
      */
     @Test
     void aPerturbedTwinIsCaught() {
-        UnaryKernel wrong = (op, x, xOff, out, outOff, n) -> {
-            SIMD.unary(op, x, xOff, out, outOff, n);
-            if (n > 0) {
-                out[outOff + n - 1] *= 1.0001f;
-            }
-        };
-        String report = Props.expectFalsified(() -> checkUnary(wrong, Unary.EXP));
-        assertTrue(report.contains("EXP"), report);
+        ElementwiseProperties.aPerturbedUnaryIsCaught(SCALAR, SIMD, Unary.EXP, EXAMPLES);
     }
 
     @ParameterizedTest
     @EnumSource(Binary.class)
     void simdBinaryAgreesWithScalarBitForBit(Binary op) {
-        Props.qt(EXAMPLES).forAll(KernelCases.vectors(VALUES)).checkAssert(c -> {
-            float[] expected = c.newOut(FILL);
-            SCALAR.binary(op, c.x(), c.xOff(), c.y(), c.yOff(), expected, c.outOff(), c.n());
-            float[] actual = c.newOut(FILL);
-            SIMD.binary(op, c.x(), c.xOff(), c.y(), c.yOff(), actual, c.outOff(), c.n());
-            assertSameRange(op + " binary", expected, actual, c.outOff(), c.n());
-            assertUntouchedOutside(op + " binary", actual, c.outOff(), c.n(), FILL);
-
-            float[] inPlace = c.x().clone();
-            SIMD.binary(op, inPlace, c.xOff(), c.y(), c.yOff(), inPlace, c.xOff(), c.n());
-            for (int i = 0; i < c.n(); i++) {
-                assertSame(op + " binary in place at " + i, expected[c.outOff() + i], inPlace[c.xOff() + i]);
-            }
-
-            float s = c.s();
-            SCALAR.binaryScalar(op, c.x(), c.xOff(), s, expected, c.outOff(), c.n());
-            SIMD.binaryScalar(op, c.x(), c.xOff(), s, actual, c.outOff(), c.n());
-            assertSameRange(op + " binaryScalar with s=" + s, expected, actual, c.outOff(), c.n());
-            assertUntouchedOutside(op + " binaryScalar", actual, c.outOff(), c.n(), FILL);
-        });
+        ElementwiseProperties.binaryAgreesBitForBit(SCALAR, SIMD, op, EXAMPLES);
     }
 
     @ParameterizedTest
     @EnumSource(Binary.class)
     void simdBroadcastsAgreeWithScalarBitForBit(Binary op) {
-        Props.qt(EXAMPLES).forAll(KernelCases.matrices(VALUES)).checkAssert(m -> {
-            int size = m.rows() * m.cols();
-            float[] expected = new float[size];
-            float[] actual = new float[size];
-            SCALAR.binaryRowBroadcast(op, m.x(), m.y(), expected, m.rows(), m.cols());
-            SIMD.binaryRowBroadcast(op, m.x(), m.y(), actual, m.rows(), m.cols());
-            assertSameRange(op + " row broadcast", expected, actual, 0, size);
-
-            SCALAR.binaryColBroadcast(op, m.x(), m.y(), expected, m.rows(), m.cols());
-            SIMD.binaryColBroadcast(op, m.x(), m.y(), actual, m.rows(), m.cols());
-            assertSameRange(op + " column broadcast", expected, actual, 0, size);
-
-            float[] inPlace = m.x().clone();
-            SIMD.binaryColBroadcast(op, inPlace, m.y(), inPlace, m.rows(), m.cols());
-            assertSameRange(op + " column broadcast in place", expected, inPlace, 0, size);
-        });
+        ElementwiseProperties.broadcastsAgreeBitForBit(SCALAR, SIMD, op, EXAMPLES);
     }
 
     @Test
     void simdFmaAndAxpyAgreeWithScalarBitForBit() {
-        Props.qt(EXAMPLES).forAll(KernelCases.vectors(VALUES)).checkAssert(c -> {
-            int n = c.n();
-            float[] a = Arrays.copyOfRange(c.x(), c.xOff(), c.xOff() + n);
-            float[] b = Arrays.copyOfRange(c.y(), c.yOff(), c.yOff() + n);
-            float[] addend = c.x().clone();
-            float[] expected = new float[n];
-            float[] actual = new float[n];
-            SCALAR.fma(a, b, addend, expected, n);
-            SIMD.fma(a, b, addend, actual, n);
-            assertSameRange("fma", expected, actual, 0, n);
-
-            float alpha = c.s();
-            float[] yExpected = c.y().clone();
-            float[] yActual = c.y().clone();
-            SCALAR.axpy(alpha, c.x(), c.xOff(), yExpected, c.yOff(), n);
-            SIMD.axpy(alpha, c.x(), c.xOff(), yActual, c.yOff(), n);
-            // Elements outside the range are left alone by both, so whole arrays compare.
-            assertSameRange("axpy with alpha=" + alpha, yExpected, yActual, 0, yExpected.length);
-        });
-    }
-
-    private static void assertSameRange(String what, float[] expected, float[] actual, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            assertSame(what + " at " + i, expected[i], actual[i]);
-        }
+        ElementwiseProperties.fmaAndAxpyAgreeBitForBit(SCALAR, SIMD, EXAMPLES);
     }
 
     // ---- known answers (both twins; 37 copies so the SIMD twin runs full vectors and a tail) ----
@@ -273,11 +133,6 @@ class ElementwiseKernelsTest {
     }
 
     // ---- bad arguments ----
-
-    private static void assertRejected(String kernel, Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, kernel);
-        assertTrue(e.getMessage().startsWith(kernel + ":"), "message should name " + kernel + ": " + e.getMessage());
-    }
 
     @Test
     void badArgumentsAreRejectedWithTheKernelName() {

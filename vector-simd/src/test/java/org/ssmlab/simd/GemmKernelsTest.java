@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.generators.SourceDSL.integers;
+import static org.ssmlab.simd.GemmCases.EPS;
+import static org.ssmlab.simd.GemmCases.assertClose;
+import static org.ssmlab.simd.GemmCases.fill;
 
 import java.util.SplittableRandom;
 import org.ejml.simple.SimpleMatrix;
 import org.junit.jupiter.api.Test;
+import org.ssmlab.simd.GemmCases.Problem;
 import org.ssmlab.testing.Props;
 
 /**
@@ -15,113 +19,26 @@ import org.ssmlab.testing.Props;
  * blocking: micro-tile tails (MR rows, NR columns), the KC, MC and NC block edges, the threaded split
  * by rows and by columns, and all four transpose cases.
  *
- * <p>Tolerance: a float dot product of length k has error at most about k·ε·Σ|a||b|, so each element is
- * compared within {@code 2·k·ε·(|alpha|·Σ_p|a_ip||b_pj| + |beta·c_ij|)} plus a tiny absolute slack.
+ * <p>Tolerance: as described on {@link GemmCases}.
  */
 class GemmKernelsTest {
 
     private static final Gemm SIMD = new SimdGemm();
     private static final Gemm SCALAR = new ScalarGemm();
-    private static final double EPS = Math.ulp(1f);
-
-    /** A random product problem: sizes, transposes, scalars, offsets and the arrays. */
-    record Problem(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta,
-                   int aOff, int bOff, int cOff, float[] a, float[] b, float[] c) {
-
-        static Problem random(long seed, int m, int n, int k) {
-            SplittableRandom r = new SplittableRandom(seed);
-            int aOff = r.nextInt(3);
-            int bOff = r.nextInt(3);
-            int cOff = r.nextInt(3);
-            float[] a = fill(r, aOff + m * k);
-            float[] b = fill(r, bOff + k * n);
-            float[] c = fill(r, cOff + m * n);
-            float[] alphas = {1f, -0.5f, 2f};
-            float[] betas = {0f, 1f, 0.25f};
-            return new Problem(r.nextBoolean(), r.nextBoolean(), m, n, k,
-                    alphas[r.nextInt(3)], betas[r.nextInt(3)], aOff, bOff, cOff, a, b, c);
-        }
-
-        double aAt(int i, int p) {
-            return ta ? a[aOff + p * m + i] : a[aOff + i * k + p];
-        }
-
-        double bAt(int p, int j) {
-            return tb ? b[bOff + j * k + p] : b[bOff + p * n + j];
-        }
-
-        float[] run(Gemm g) {
-            float[] out = c.clone();
-            g.gemm(ta, tb, m, n, k, alpha, a, aOff, b, bOff, beta, out, cOff);
-            return out;
-        }
-
-        /** The per-element tolerance described on the class. */
-        double tolerance(int i, int j) {
-            double mag = 0;
-            for (int p = 0; p < k; p++) {
-                mag += Math.abs(aAt(i, p) * bAt(p, j));
-            }
-            return 2 * (k + 2) * EPS * (Math.abs(alpha) * mag + Math.abs(beta * c[cOff + i * n + j])) + 1e-30;
-        }
-
-        String describe() {
-            return "m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb
-                    + " alpha=" + alpha + " beta=" + beta;
-        }
-    }
-
-    private static float[] fill(SplittableRandom r, int size) {
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
-
-    /** Asserts that two results agree element by element within the problem's tolerance. */
-    private static void assertClose(Problem p, float[] expected, float[] actual) {
-        for (int i = 0; i < p.m; i++) {
-            for (int j = 0; j < p.n; j++) {
-                int at = p.cOff + i * p.n + j;
-                double tol = p.tolerance(i, j);
-                if (!(Math.abs(expected[at] - actual[at]) <= tol)) {
-                    throw new AssertionError(p.describe() + ": C[" + i + "," + j + "] = " + actual[at]
-                            + " but the reference gives " + expected[at] + " (tolerance " + tol + ")");
-                }
-            }
-        }
-        for (int at = 0; at < p.cOff; at++) {
-            assertEquals(p.c[at], actual[at], "elements before cOff must be untouched");
-        }
-    }
 
     @Test
     void simdEqualsScalarOnRandomSmallShapes() {
-        Props.qt(150).forAll(integers().between(0, 40), integers().between(0, 70), integers().between(0, 40),
-                integers().all()).checkAssert((m, n, k, seed) -> {
-                    Problem p = Problem.random(seed, m, n, k);
-                    assertClose(p, p.run(SCALAR), p.run(SIMD));
-                });
+        GemmCases.agreeOnRandomSmallShapes(SCALAR, SIMD, 150);
     }
 
     @Test
     void simdEqualsScalarAcrossBlockEdgesAndThreads() {
-        int[][] shapes = {
+        GemmCases.agreeOnShapes(SCALAR, SIMD, new int[][] {
             {SimdGemm.MC + 13, 3 * SimdGemm.NR + 5, SimdGemm.KC + 37},   // crosses MC and KC
             {9, SimdGemm.NC + 40, 3},                                   // crosses NC
             {400, 40, 600},                                             // threaded split by rows
             {40, 400, 600},                                             // threaded split by columns
-        };
-        long seed = Props.SEED;
-        for (int[] s : shapes) {
-            for (int t = 0; t < 4; t++) {
-                Problem p = Problem.random(seed++, s[0], s[1], s[2]);
-                p = new Problem((t & 1) != 0, (t & 2) != 0, p.m, p.n, p.k, p.alpha, p.beta,
-                        p.aOff, p.bOff, p.cOff, p.a, p.b, p.c);
-                assertClose(p, p.run(SCALAR), p.run(SIMD));
-            }
-        }
+        });
     }
 
     @Test
@@ -199,8 +116,7 @@ class GemmKernelsTest {
         String report = Props.expectFalsified(() -> Props.qt(50).forAll(integers().between(2, 12), integers().all())
                 .checkAssert((size, seed) -> {
                     Problem p = Problem.random(seed, size, size, size);
-                    Problem flipped = new Problem(p.ta, !p.tb, p.m, p.n, p.k, p.alpha, p.beta,
-                            p.aOff, p.bOff, p.cOff, p.a, p.b, p.c);
+                    Problem flipped = p.transposed(p.ta(), !p.tb());
                     assertClose(p, p.run(SCALAR), flipped.run(SIMD));
                 }));
         assertTrue(report.contains("reference gives"), report);

@@ -4,16 +4,18 @@ import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.Arrays;
 import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
 
 /**
  * Generators and float comparisons shared by the kernel property tests: vectors of random length
  * 0..70 (so every SIMD tail length occurs) at random offsets inside larger arrays, matrices of random
- * shape, and value distributions that mix ordinary numbers with extremes.
+ * shape, and value distributions that mix ordinary numbers with extremes. Public, with the property
+ * bodies built on it, so the other backends' tests (the OpenCL module) run the same cases.
  */
-final class KernelCases {
+public final class KernelCases {
 
     /** Longest vector generated: several full vectors plus a tail, for every lane count up to 16. */
-    static final int MAX_N = 70;
+    public static final int MAX_N = 70;
 
     private KernelCases() {
     }
@@ -22,8 +24,8 @@ final class KernelCases {
      * A vector case: {@code n} elements of {@code x} from {@code xOff} and of {@code y} from {@code yOff},
      * an output offset into an output array of {@code outLen} elements, and a scalar {@code s}.
      */
-    record Vec(int n, float[] x, int xOff, float[] y, int yOff, int outOff, int outLen, float s) {
-        float[] newOut(float fill) {
+    public record Vec(int n, float[] x, int xOff, float[] y, int yOff, int outOff, int outLen, float s) {
+        public float[] newOut(float fill) {
             float[] out = new float[outLen];
             Arrays.fill(out, fill);
             return out;
@@ -38,7 +40,7 @@ final class KernelCases {
     }
 
     /** A row-major (rows, cols) matrix {@code x} and a vector {@code y} of max(rows, cols) elements. */
-    record Mat(int rows, int cols, float[] x, float[] y) {
+    public record Mat(int rows, int cols, float[] x, float[] y) {
         @Override
         public String toString() {
             return rows + " x " + cols + " x=" + Arrays.toString(x) + " y=" + Arrays.toString(y);
@@ -46,13 +48,13 @@ final class KernelCases {
     }
 
     /** A uniform float in [lo, hi). */
-    static Gen<Float> uniform(float lo, float hi) {
+    public static Gen<Float> uniform(float lo, float hi) {
         Gen<Integer> bits = integers().between(0, (1 << 24) - 1);
         return in -> lo + (hi - lo) * (bits.generate(in) / (float) (1 << 24));
     }
 
     /** ± 10^e with e uniform in [lo, hi]: magnitudes spread over many decades. */
-    static Gen<Float> logUniform(float lo, float hi) {
+    public static Gen<Float> logUniform(float lo, float hi) {
         Gen<Float> e = uniform(lo, hi);
         Gen<Integer> sign = integers().between(0, 1);
         return in -> (sign.generate(in) == 0 ? 1f : -1f) * (float) Math.pow(10, e.generate(in));
@@ -60,13 +62,13 @@ final class KernelCases {
 
     /** Each of {@code gens} with equal probability. */
     @SafeVarargs
-    static Gen<Float> oneOf(Gen<Float>... gens) {
+    public static Gen<Float> oneOf(Gen<Float>... gens) {
         Gen<Integer> pick = integers().between(0, gens.length - 1);
         return in -> gens[pick.generate(in)].generate(in);
     }
 
     /** {@code base} most of the time, one of {@code specials} with probability 1/4. */
-    static Gen<Float> withSpecials(Gen<Float> base, float... specials) {
+    public static Gen<Float> withSpecials(Gen<Float> base, float... specials) {
         Gen<Integer> pick = integers().between(0, 4 * specials.length - 1);
         return in -> {
             int k = pick.generate(in);
@@ -75,7 +77,7 @@ final class KernelCases {
     }
 
     /** Vector cases of length 0..MAX_N, offsets 0..9, a little slack after each range. */
-    static Gen<Vec> vectors(Gen<Float> values) {
+    public static Gen<Vec> vectors(Gen<Float> values) {
         Gen<Integer> len = integers().between(0, MAX_N);
         Gen<Integer> off = integers().between(0, 9);
         Gen<Integer> slack = integers().between(0, 3);
@@ -93,7 +95,7 @@ final class KernelCases {
     }
 
     /** Matrices of 0..5 rows and 0..MAX_N columns. */
-    static Gen<Mat> matrices(Gen<Float> values) {
+    public static Gen<Mat> matrices(Gen<Float> values) {
         Gen<Integer> rowsGen = integers().between(0, 5);
         Gen<Integer> colsGen = integers().between(0, MAX_N);
         Gen<Mat> gen = in -> {
@@ -106,7 +108,7 @@ final class KernelCases {
         return gen.describedAs(Mat::toString);
     }
 
-    private static float[] fill(float[] a, Gen<Float> values, org.quicktheories.core.RandomnessSource in) {
+    private static float[] fill(float[] a, Gen<Float> values, RandomnessSource in) {
         for (int i = 0; i < a.length; i++) {
             a[i] = values.generate(in);
         }
@@ -117,7 +119,7 @@ final class KernelCases {
      * Asserts {@code |expected - actual| <= rel·|expected| + abs}; equal values (also equal infinities)
      * and two NaNs agree.
      */
-    static void assertClose(String what, float expected, float actual, double rel, double abs) {
+    public static void assertClose(String what, float expected, float actual, double rel, double abs) {
         if (expected == actual || (Float.isNaN(expected) && Float.isNaN(actual))) {
             return;
         }
@@ -130,14 +132,21 @@ final class KernelCases {
     }
 
     /** Asserts the two floats are the same bits up to NaN payload (so -0 and +0 differ). */
-    static void assertSame(String what, float expected, float actual) {
+    public static void assertSame(String what, float expected, float actual) {
         if (Float.compare(expected, actual) != 0) {
             throw new AssertionError(what + ": expected " + expected + " but got " + actual);
         }
     }
 
+    /** Asserts expected[i] and actual[i] are the same bits for i in [off, off+n). */
+    public static void assertSameRange(String what, float[] expected, float[] actual, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            assertSame(what + " at " + i, expected[i], actual[i]);
+        }
+    }
+
     /** Asserts every element of {@code out} outside [off, off+n) still holds {@code fill}. */
-    static void assertUntouchedOutside(String what, float[] out, int off, int n, float fill) {
+    public static void assertUntouchedOutside(String what, float[] out, int off, int n, float fill) {
         for (int i = 0; i < out.length; i++) {
             if ((i < off || i >= off + n) && Float.compare(out[i], fill) != 0) {
                 throw new AssertionError(what + ": out[" + i + "] outside [" + off + ", " + (off + n)

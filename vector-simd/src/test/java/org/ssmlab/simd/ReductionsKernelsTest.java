@@ -1,20 +1,13 @@
 package org.ssmlab.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.ssmlab.simd.KernelCases.assertClose;
-import static org.ssmlab.simd.KernelCases.assertSame;
-import static org.ssmlab.simd.KernelCases.logUniform;
-import static org.ssmlab.simd.KernelCases.oneOf;
-import static org.ssmlab.simd.KernelCases.uniform;
-import static org.ssmlab.simd.KernelCases.withSpecials;
+import static org.ssmlab.simd.ElementwiseProperties.assertRejected;
+import static org.ssmlab.simd.ReductionsProperties.LOGITS;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-import org.quicktheories.core.Gen;
+import org.ssmlab.simd.ReductionsProperties.SumKernel;
 import org.ssmlab.testing.Props;
 
 /**
@@ -28,145 +21,37 @@ class ReductionsKernelsTest {
     private static final Reductions SIMD = new SimdReductions();
     private static final int EXAMPLES = 200;
 
-    /** Summands over nine decades of magnitude with both signs, and signed zeros. */
-    private static final Gen<Float> SUMMANDS = withSpecials(oneOf(logUniform(-3f, 6f), uniform(-1f, 1f)), 0f, -0f);
-
-    /** Max inputs: anything ordered, including both zeros and both infinities (NaN is not ordered). */
-    private static final Gen<Float> ORDERED = withSpecials(oneOf(logUniform(-30f, 30f), uniform(-1f, 1f)),
-            0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE);
-
-    /** Softmax logits: moderate ones, the edges of e^x, ±1e30 and -∞ (+∞ gives NaN by contract). */
-    private static final Gen<Float> LOGITS = withSpecials(oneOf(uniform(-20f, 20f), uniform(-100f, 100f)),
-            1e30f, -1e30f, Float.NEGATIVE_INFINITY, 88f, -88f);
-
-    /** A sum-like reduction under test, as a function (so a negative control can substitute a wrong one). */
-    @FunctionalInterface
-    interface SumKernel {
-        float apply(float[] x, int off, int n);
-    }
-
-    /**
-     * Two float sums of the same n terms in different orders differ by at most about
-     * n · 2^-24 · Σ|term| (plus the final rounding); 2e-7 · (n + 1) · Σ|term| is a little over three
-     * times that bound.
-     */
-    private static double sumTolerance(int n, double sumOfMagnitudes) {
-        return 2e-7 * (n + 1) * sumOfMagnitudes;
-    }
-
-    private static void checkSum(SumKernel candidate) {
-        Props.qt(EXAMPLES).forAll(KernelCases.vectors(SUMMANDS)).checkAssert(c -> {
-            double mag = 0;
-            for (int i = 0; i < c.n(); i++) {
-                mag += Math.abs(c.x()[c.xOff() + i]);
-            }
-            assertClose("sum of " + c.n(), SCALAR.sum(c.x(), c.xOff(), c.n()),
-                    candidate.apply(c.x(), c.xOff(), c.n()), 0, sumTolerance(c.n(), mag));
-        });
-    }
-
     @Test
     void simdSumAgreesWithScalar() {
-        checkSum(SIMD::sum);
+        ReductionsProperties.sumAgrees(SCALAR, SIMD::sum, EXAMPLES);
     }
 
     /** Negative control: a twin that forgets the scalar tail must falsify the sum property. */
     @Test
     void aTwinWithoutTailIsCaught() {
         SumKernel noTail = (x, off, n) -> SIMD.sum(x, off, SimdReductions.S.loopBound(n));
-        String report = Props.expectFalsified(() -> checkSum(noTail));
+        String report = Props.expectFalsified(() -> ReductionsProperties.sumAgrees(SCALAR, noTail, EXAMPLES));
         assertTrue(report.contains("sum of"), report);
     }
 
     @Test
     void simdDotAndSumSquaresAgreeWithScalar() {
-        Props.qt(EXAMPLES).forAll(KernelCases.vectors(SUMMANDS)).checkAssert(c -> {
-            double magDot = 0;
-            double magSq = 0;
-            for (int i = 0; i < c.n(); i++) {
-                float xi = c.x()[c.xOff() + i];
-                magDot += Math.abs((double) xi * c.y()[c.yOff() + i]);
-                magSq += (double) xi * xi;
-            }
-            assertClose("dot", SCALAR.dot(c.x(), c.xOff(), c.y(), c.yOff(), c.n()),
-                    SIMD.dot(c.x(), c.xOff(), c.y(), c.yOff(), c.n()), 0, sumTolerance(c.n(), magDot));
-            assertClose("sumSquares", SCALAR.sumSquares(c.x(), c.xOff(), c.n()),
-                    SIMD.sumSquares(c.x(), c.xOff(), c.n()), 0, sumTolerance(c.n(), magSq));
-        });
+        ReductionsProperties.dotAndSumSquaresAgree(SCALAR, SIMD, EXAMPLES);
     }
 
     @Test
     void simdMaxIsExact() {
-        Props.qt(EXAMPLES).forAll(KernelCases.vectors(ORDERED)).checkAssert(c ->
-                assertSame("max of " + c.n(), SCALAR.max(c.x(), c.xOff(), c.n()), SIMD.max(c.x(), c.xOff(), c.n())));
+        ReductionsProperties.maxIsExact(SCALAR, SIMD, EXAMPLES);
     }
 
     @Test
     void simdRowReductionsAgreeWithScalar() {
-        Props.qt(EXAMPLES).forAll(KernelCases.matrices(SUMMANDS)).checkAssert(m -> {
-            int rows = m.rows();
-            int cols = m.cols();
-            float[] e = new float[rows];
-            float[] a = new float[rows];
-            SCALAR.rowSum(m.x(), e, rows, cols);
-            SIMD.rowSum(m.x(), a, rows, cols);
-            for (int r = 0; r < rows; r++) {
-                double mag = 0;
-                for (int c = 0; c < cols; c++) {
-                    mag += Math.abs(m.x()[r * cols + c]);
-                }
-                assertClose("rowSum row " + r, e[r], a[r], 0, sumTolerance(cols, mag));
-            }
-            SCALAR.rowSumSquares(m.x(), e, rows, cols);
-            SIMD.rowSumSquares(m.x(), a, rows, cols);
-            for (int r = 0; r < rows; r++) {
-                double mag = 0;
-                for (int c = 0; c < cols; c++) {
-                    mag += (double) m.x()[r * cols + c] * m.x()[r * cols + c];
-                }
-                assertClose("rowSumSquares row " + r, e[r], a[r], 0, sumTolerance(cols, mag));
-            }
-            SCALAR.rowMax(m.x(), e, rows, cols);
-            SIMD.rowMax(m.x(), a, rows, cols);
-            for (int r = 0; r < rows; r++) {
-                assertSame("rowMax row " + r, e[r], a[r]);
-            }
-        });
+        ReductionsProperties.rowReductionsAgree(SCALAR, SIMD, EXAMPLES);
     }
 
-    /**
-     * Softmax: each output is e^(x - m)/s, a few ulp per exponential plus the relative error of s
-     * (at most ~n · 2^-24, n ≤ 70): rel 1e-5, and abs 1e-37 for subnormal outputs. Log-softmax:
-     * (x - m) - ln s, where ln s carries s's relative error as an absolute one: abs 1e-5, rel 1e-6.
-     * Both are computed out of place and in place, and never give NaN on these logits.
-     */
     @Test
     void simdSoftmaxRowsAgreeWithScalarWithoutNaN() {
-        Props.qt(EXAMPLES).forAll(KernelCases.matrices(LOGITS)).checkAssert(m -> {
-            int rows = m.rows();
-            int cols = m.cols();
-            int size = rows * cols;
-            float[] e = new float[size];
-            float[] a = new float[size];
-            SCALAR.softmaxRows(m.x(), e, rows, cols);
-            SIMD.softmaxRows(m.x(), a, rows, cols);
-            float[] inPlace = m.x().clone();
-            SIMD.softmaxRows(inPlace, inPlace, rows, cols);
-            for (int i = 0; i < size; i++) {
-                assertFalse(Float.isNaN(a[i]), "softmax NaN at " + i);
-                assertClose("softmax at " + i, e[i], a[i], 1e-5, 1e-37);
-                assertClose("softmax in place at " + i, e[i], inPlace[i], 1e-5, 1e-37);
-            }
-            SCALAR.logSoftmaxRows(m.x(), e, rows, cols);
-            SIMD.logSoftmaxRows(m.x(), a, rows, cols);
-            inPlace = m.x().clone();
-            SIMD.logSoftmaxRows(inPlace, inPlace, rows, cols);
-            for (int i = 0; i < size; i++) {
-                assertFalse(Float.isNaN(a[i]), "log-softmax NaN at " + i);
-                assertClose("log-softmax at " + i, e[i], a[i], 1e-6, 1e-5);
-                assertClose("log-softmax in place at " + i, e[i], inPlace[i], 1e-6, 1e-5);
-            }
-        });
+        ReductionsProperties.softmaxRowsAgreeWithoutNaN(SCALAR, SIMD, EXAMPLES);
     }
 
     /** Softmax rows of either twin are probability vectors: entries in [0, 1] summing to 1. */
@@ -249,11 +134,6 @@ class ReductionsKernelsTest {
     }
 
     // ---- bad arguments ----
-
-    private static void assertRejected(String kernel, Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call, kernel);
-        assertTrue(e.getMessage().startsWith(kernel + ":"), "message should name " + kernel + ": " + e.getMessage());
-    }
 
     @Test
     void badArgumentsAreRejectedWithTheKernelName() {

@@ -3,12 +3,19 @@ package org.ssmlab.simd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.generators.SourceDSL.integers;
+import static org.ssmlab.simd.ScanCases.close;
+import static org.ssmlab.simd.ScanCases.fill;
+import static org.ssmlab.simd.ScanCases.forSeeds;
 
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.simd.Scans.Complex;
+import org.ssmlab.simd.ScanCases.ChunkedCase;
+import org.ssmlab.simd.ScanCases.ComplexCase;
+import org.ssmlab.simd.ScanCases.Forward;
+import org.ssmlab.simd.ScanCases.Grads;
+import org.ssmlab.simd.ScanCases.Problem;
+import org.ssmlab.simd.ScanCases.Step;
 import org.ssmlab.simd.Scans.Selective;
 import org.ssmlab.testing.Props;
 
@@ -18,69 +25,18 @@ import org.ssmlab.testing.Props;
  * skip), chunked against sequential, the recurrent step against the scan, polarization read off the
  * state, long sequences that stay finite, and argument checks.
  *
- * <p>Tolerance: values here are of order one and every scan is a short chain of float operations, so
- * two correct implementations agree to a few ulp times the number of steps; each element is compared
- * within {@code 1e-4 · (1 + |reference|)} plus {@code 1e-5 ·} the array's largest magnitude, which any
- * indexing or formula error (an O(1) change) exceeds.
+ * <p>Tolerance: as described on {@link ScanCases}.
  */
 class ScansKernelsTest {
 
     private static final Scans SIMD = new SimdScans();
     private static final Scans SCALAR = new ScalarScans();
 
-    static float[] fill(SplittableRandom r, int n, double lo, double hi) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        }
-        return x;
-    }
-
-    static void close(String what, float[] expected, float[] actual) {
-        assertEquals(expected.length, actual.length, what + ": lengths");
-        double scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double tol = 1e-4 * (1 + Math.abs(expected[i])) + 1e-5 * scale;
-            if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was "
-                        + actual[i] + " (tolerance " + tol + ")");
-            }
-        }
-    }
-
-    static void forSeeds(int examples, Consumer<SplittableRandom> body) {
-        Props.qt(examples).forAll(integers().all()).checkAssert(seed -> body.accept(new SplittableRandom(seed)));
-    }
-
     // ------------------------------------------------------------------ diagonal
 
     @Test
     void diagonalSimdEqualsScalarForwardAndBackward() {
-        forSeeds(60, r -> {
-            int batch = 1 + r.nextInt(3), len = r.nextInt(5) == 0 ? 1 : 1 + r.nextInt(30), ch = 1 + r.nextInt(45);
-            int n = batch * len * ch;
-            float[] a = fill(r, n, -1.1, 1.1);
-            float[] b = fill(r, n, -1, 1);
-            float[] h0 = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
-            String shape = "batch=" + batch + " L=" + len + " C=" + ch + " h0=" + (h0 != null);
-            float[] hs = new float[n], hv = new float[n], ls = new float[batch * ch], lv = new float[batch * ch];
-            SCALAR.diagonal(batch, len, ch, a, b, h0, hs, ls);
-            SIMD.diagonal(batch, len, ch, a, b, h0, hv, lv);
-            close("diagonal h " + shape, hs, hv);
-            close("diagonal last " + shape, ls, lv);
-            float[] gH = fill(r, n, -1, 1);
-            float[] gLast = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
-            float[][] gs = {new float[n], new float[n], new float[batch * ch]};
-            float[][] gv = {new float[n], new float[n], new float[batch * ch]};
-            SCALAR.diagonalBackward(batch, len, ch, a, h0, hs, gH, gLast, gs[0], gs[1], gs[2]);
-            SIMD.diagonalBackward(batch, len, ch, a, h0, hs, gH, gLast, gv[0], gv[1], gv[2]);
-            close("diagonal ga " + shape, gs[0], gv[0]);
-            close("diagonal gb " + shape, gs[1], gv[1]);
-            close("diagonal gh0 " + shape, gs[2], gv[2]);
-        });
+        forSeeds(60, r -> ScanCases.diagonalAgrees(SCALAR, SIMD, r, 45));
     }
 
     /** The scalar backward against the definition: ∂/∂x of Σ w ⊙ h by central differences in double. */
@@ -158,20 +114,12 @@ class ScansKernelsTest {
     @Test
     void chunkedEqualsSequential() {
         forSeeds(60, r -> {
-            int batch = 1 + r.nextInt(3), len = 1 + r.nextInt(50), ch = 1 + r.nextInt(40);
-            int chunk = 1 + r.nextInt(len + 3);
-            int n = batch * len * ch;
-            float[] a = fill(r, n, 0, 1.05);
-            float[] b = fill(r, n, -1, 1);
-            float[] h0 = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
-            String shape = "batch=" + batch + " L=" + len + " C=" + ch + " chunk=" + chunk;
-            float[] seq = new float[n], seqLast = new float[batch * ch];
-            SCALAR.diagonal(batch, len, ch, a, b, h0, seq, seqLast);
+            ChunkedCase c = ChunkedCase.random(r, 40);
+            float[][] seq = c.sequential(SCALAR);
             for (Scans k : new Scans[] {SCALAR, SIMD}) {
-                float[] h = new float[n], last = new float[batch * ch];
-                k.diagonalChunked(batch, len, ch, chunk, a, b, h0, h, last);
-                close(k.getClass().getSimpleName() + " chunked h " + shape, seq, h);
-                close(k.getClass().getSimpleName() + " chunked last " + shape, seqLast, last);
+                float[][] chunked = c.chunked(k);
+                close(k.getClass().getSimpleName() + " chunked h " + c.shape(), seq[0], chunked[0]);
+                close(k.getClass().getSimpleName() + " chunked last " + c.shape(), seq[1], chunked[1]);
             }
         });
     }
@@ -179,38 +127,16 @@ class ScansKernelsTest {
     @Test
     void complexSimdEqualsScalarAndRealCase() {
         forSeeds(50, r -> {
-            int batch = 1 + r.nextInt(3), len = 1 + r.nextInt(30), ch = 1 + r.nextInt(40);
+            ComplexCase c = ScanCases.complexAgrees(SCALAR, SIMD, r, 40);
+            int batch = c.batch(), len = c.len(), ch = c.ch();
             int n = batch * len * ch;
-            Complex a = new Complex(fill(r, n, -0.8, 0.8), fill(r, n, -0.6, 0.6));
-            Complex b = new Complex(fill(r, n, -1, 1), fill(r, n, -1, 1));
-            Complex h0 = r.nextBoolean() ? new Complex(fill(r, batch * ch, -1, 1), fill(r, batch * ch, -1, 1)) : null;
-            String shape = "batch=" + batch + " L=" + len + " C=" + ch;
-            Complex hs = Complex.zeros(n), hv = Complex.zeros(n);
-            Complex ls = Complex.zeros(batch * ch), lv = Complex.zeros(batch * ch);
-            SCALAR.complexDiagonal(batch, len, ch, a, b, h0, hs, ls);
-            SIMD.complexDiagonal(batch, len, ch, a, b, h0, hv, lv);
-            close("complex h.re " + shape, hs.re(), hv.re());
-            close("complex h.im " + shape, hs.im(), hv.im());
-            close("complex last.re " + shape, ls.re(), lv.re());
-            close("complex last.im " + shape, ls.im(), lv.im());
-            Complex gH = new Complex(fill(r, n, -1, 1), fill(r, n, -1, 1));
-            Complex gLast = r.nextBoolean() ? new Complex(fill(r, batch * ch, -1, 1), fill(r, batch * ch, -1, 1)) : null;
-            Complex[] gs = {Complex.zeros(n), Complex.zeros(n), Complex.zeros(batch * ch)};
-            Complex[] gv = {Complex.zeros(n), Complex.zeros(n), Complex.zeros(batch * ch)};
-            SCALAR.complexDiagonalBackward(batch, len, ch, a, h0, hs, gH, gLast, gs[0], gs[1], gs[2]);
-            SIMD.complexDiagonalBackward(batch, len, ch, a, h0, hs, gH, gLast, gv[0], gv[1], gv[2]);
-            String[] names = {"ga", "gb", "gh0"};
-            for (int i = 0; i < 3; i++) {
-                close("complex " + names[i] + ".re " + shape, gs[i].re(), gv[i].re());
-                close("complex " + names[i] + ".im " + shape, gs[i].im(), gv[i].im());
-            }
             // With zero imaginary parts everywhere the complex scan is the real one, forward and backward.
-            Complex ar = new Complex(a.re(), new float[n]);
-            Complex br = new Complex(b.re(), new float[n]);
+            Complex ar = new Complex(c.a().re(), new float[n]);
+            Complex br = new Complex(c.b().re(), new float[n]);
             Complex hc = Complex.zeros(n);
             SIMD.complexDiagonal(batch, len, ch, ar, br, null, hc, null);
             float[] hr = new float[n];
-            SIMD.diagonal(batch, len, ch, a.re(), b.re(), null, hr, null);
+            SIMD.diagonal(batch, len, ch, c.a().re(), c.b().re(), null, hr, null);
             close("complex with real inputs", hr, hc.re());
             close("complex with real inputs, imaginary part", new float[n], hc.im());
         });
@@ -218,121 +144,29 @@ class ScansKernelsTest {
 
     // ------------------------------------------------------------------ selective
 
-    /** A random selective-scan problem. */
-    record Problem(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C, float[] Dskip,
-                   float[] z, float[] gOut) {
-
-        static Problem random(SplittableRandom r, Selective s, boolean withD, boolean withZ) {
-            int bld = s.batch() * s.len() * s.d();
-            int bln = s.batch() * s.len() * s.nTotal();
-            float[] u = fill(r, bld, -1, 1);
-            // Δ log-uniform-ish in [0.01, 0.5], A = -(0.5 .. 3): ā in (0.2, 1).
-            float[] delta = fill(r, bld, 0.01, 0.5);
-            float[] A = fill(r, s.d() * s.n(), -3, -0.5);
-            return new Problem(s, u, delta, A, fill(r, bln, -1, 1), fill(r, bln, -1, 1),
-                    withD ? fill(r, s.d(), -1, 1) : null, withZ ? fill(r, bld, -2, 2) : null, fill(r, bld, -1, 1));
-        }
-
-        static Problem random(SplittableRandom r) {
-            int batch = 1 + r.nextInt(2), len = r.nextInt(5) == 0 ? 1 : 1 + r.nextInt(40);
-            int d = 1 + r.nextInt(80), n = 1 + r.nextInt(20);
-            int chunk = r.nextBoolean() ? 1 + r.nextInt(9) : Scans.DEFAULT_CHUNK;
-            Selective s = new Selective(batch, len, d, n, r.nextBoolean(), r.nextBoolean(), chunk);
-            return random(r, s, r.nextBoolean(), r.nextBoolean());
-        }
-
-        Forward forward(Scans k) {
-            Forward f = new Forward(new float[s.batch() * s.len() * s.d()], new float[s.checkpointSize()],
-                    new float[s.stateSize()]);
-            k.selectiveForward(s, u, delta, A, B, C, Dskip, z, f.out, f.checkpoints, f.last);
-            return f;
-        }
-
-        Grads backward(Scans k, float[] checkpoints) {
-            int bld = s.batch() * s.len() * s.d();
-            int bln = s.batch() * s.len() * s.nTotal();
-            Grads g = new Grads(new float[bld], new float[bld], new float[s.d() * s.n()], new float[bln],
-                    new float[bln], Dskip == null ? null : new float[s.d()], z == null ? null : new float[bld]);
-            k.selectiveBackward(s, u, delta, A, B, C, Dskip, z, checkpoints, gOut, g.u, g.delta, g.A, g.B, g.C,
-                    g.D, g.z);
-            return g;
-        }
-
-        String describe() {
-            return s + " D=" + (Dskip != null) + " z=" + (z != null);
-        }
-    }
-
-    record Forward(float[] out, float[] checkpoints, float[] last) {
-    }
-
-    record Grads(float[] u, float[] delta, float[] A, float[] B, float[] C, float[] D, float[] z) {
-
-        void assertClose(String what, Grads o) {
-            close(what + " gu", u, o.u);
-            close(what + " gDelta", delta, o.delta);
-            close(what + " gA", A, o.A);
-            close(what + " gB", B, o.B);
-            close(what + " gC", C, o.C);
-            if (D != null) {
-                close(what + " gD", D, o.D);
-            }
-            if (z != null) {
-                close(what + " gz", z, o.z);
-            }
-        }
-    }
-
     @Test
     void selectiveSimdEqualsScalarForwardAndBackward() {
-        forSeeds(60, r -> {
-            Problem p = Problem.random(r);
-            Forward fs = p.forward(SCALAR);
-            Forward fv = p.forward(SIMD);
-            close("selective out " + p.describe(), fs.out, fv.out);
-            close("selective checkpoints " + p.describe(), fs.checkpoints, fv.checkpoints);
-            close("selective last " + p.describe(), fs.last, fv.last);
-            Grads gs = p.backward(SCALAR, fs.checkpoints);
-            gs.assertClose("selective SIMD backward " + p.describe(), p.backward(SIMD, fv.checkpoints));
-            // The SIMD backward reads the checkpoints: the scalar forward's serve it as well.
-            gs.assertClose("selective SIMD backward on scalar checkpoints " + p.describe(),
-                    p.backward(SIMD, fs.checkpoints));
-        });
+        forSeeds(60, r -> ScanCases.selectiveAgrees(SCALAR, "scalar", SIMD, "SIMD", r, 80));
     }
 
     @Test
     void selectiveStepRepeatedEqualsScan() {
         forSeeds(40, r -> {
-            Problem p = Problem.random(r);
-            Selective s = p.s;
+            Problem p = Problem.random(r, 80);
+            Selective s = p.s();
             Forward f = p.forward(SCALAR);
             for (Scans k : new Scans[] {SCALAR, SIMD}) {
                 float[] h = new float[s.stateSize()];
                 float[] out = new float[s.batch() * s.len() * s.d()];
-                int bd = s.batch() * s.d();
-                int bn = s.batch() * s.nTotal();
                 for (int t = 0; t < s.len(); t++) {
-                    float[] ut = new float[bd], dt = new float[bd], zt = p.z == null ? null : new float[bd];
-                    float[] bt = new float[bn], ct = new float[bn], ot = new float[bd];
-                    for (int b = 0; b < s.batch(); b++) {
-                        int src = (b * s.len() + t) * s.d();
-                        System.arraycopy(p.u, src, ut, b * s.d(), s.d());
-                        System.arraycopy(p.delta, src, dt, b * s.d(), s.d());
-                        if (zt != null) {
-                            System.arraycopy(p.z, src, zt, b * s.d(), s.d());
-                        }
-                        int srcN = (b * s.len() + t) * s.nTotal();
-                        System.arraycopy(p.B, srcN, bt, b * s.nTotal(), s.nTotal());
-                        System.arraycopy(p.C, srcN, ct, b * s.nTotal(), s.nTotal());
-                    }
-                    k.selectiveStep(s, h, ut, dt, p.A, bt, ct, p.Dskip, zt, ot);
-                    for (int b = 0; b < s.batch(); b++) {
-                        System.arraycopy(ot, b * s.d(), out, (b * s.len() + t) * s.d(), s.d());
-                    }
+                    Step in = p.step(t);
+                    float[] ot = new float[s.batch() * s.d()];
+                    k.selectiveStep(s, h, in.u(), in.delta(), p.A(), in.B(), in.C(), p.Dskip(), in.z(), ot);
+                    p.putStep(ot, out, t);
                 }
                 String w = k.getClass().getSimpleName() + " step x L " + p.describe();
-                close(w + " out", f.out, out);
-                close(w + " state", f.last, h);
+                close(w + " out", f.out(), out);
+                close(w + " state", f.last(), h);
             }
         });
     }
@@ -352,49 +186,34 @@ class ScansKernelsTest {
             Problem p = Problem.random(r, both, r.nextBoolean(), false);
             for (Scans k : new Scans[] {SCALAR, SIMD}) {
                 Forward f = p.forward(k);
+                ScanCases.assertPolarizedChannelsExact(ScanCases.who(k), p, f);
                 int nt = both.nTotal();
-                for (int b = 0; b < batch; b++) {
-                    for (int c = 0; c < d; c++) {
-                        float sum = 0f;
-                        float lastX = 0f;
-                        for (int t = 0; t < len; t++) {
-                            int x = (b * len + t) * d + c;
-                            int bn = (b * len + t) * nt;
-                            float du = p.delta[x] * p.u[x];
-                            sum = sum + du * p.B[bn];
-                            lastX = du * p.B[bn + nt - 1];
-                        }
-                        String w = k.getClass().getSimpleName() + " b=" + b + " d=" + c + " " + p.describe();
-                        assertEquals(sum, f.last[(b * d + c) * nt], 0f, "one-channel is the exact running sum, " + w);
-                        assertEquals(lastX, f.last[(b * d + c) * nt + nt - 1], 0f, "zero-channel forgets, " + w);
-                    }
-                }
                 // The same problem without the polarized channels: drop B, C columns 0 and nt-1.
                 Selective none = new Selective(batch, len, d, n, false, false, chunk);
                 int rows = batch * len;
                 float[] b2 = new float[rows * n], c2 = new float[rows * n];
                 for (int i = 0; i < rows; i++) {
-                    System.arraycopy(p.B, i * nt + 1, b2, i * n, n);
-                    System.arraycopy(p.C, i * nt + 1, c2, i * n, n);
+                    System.arraycopy(p.B(), i * nt + 1, b2, i * n, n);
+                    System.arraycopy(p.C(), i * nt + 1, c2, i * n, n);
                 }
-                Problem q = new Problem(none, p.u, p.delta, p.A, b2, c2, p.Dskip, null, p.gOut);
+                Problem q = new Problem(none, p.u(), p.delta(), p.A(), b2, c2, p.Dskip(), null, p.gOut());
                 Forward fq = q.forward(k);
                 for (int i = 0; i < batch * d; i++) {
                     for (int m = 0; m < n; m++) {
-                        assertEquals(fq.last[i * n + m], f.last[i * nt + 1 + m], 0f, "learnable state unchanged");
+                        assertEquals(fq.last()[i * n + m], f.last()[i * nt + 1 + m], 0f, "learnable state unchanged");
                     }
                 }
-                Grads gp = p.backward(k, f.checkpoints);
-                Grads gq = q.backward(k, fq.checkpoints);
+                Grads gp = p.backward(k, f.checkpoints());
+                Grads gq = q.backward(k, fq.checkpoints());
                 String w = k.getClass().getSimpleName() + " " + p.describe();
-                close("gA with vs without polarization " + w, gq.A, gp.A);
+                close("gA with vs without polarization " + w, gq.A(), gp.A());
                 float[] gbLearn = new float[rows * n], gcLearn = new float[rows * n];
                 for (int i = 0; i < rows; i++) {
-                    System.arraycopy(gp.B, i * nt + 1, gbLearn, i * n, n);
-                    System.arraycopy(gp.C, i * nt + 1, gcLearn, i * n, n);
+                    System.arraycopy(gp.B(), i * nt + 1, gbLearn, i * n, n);
+                    System.arraycopy(gp.C(), i * nt + 1, gcLearn, i * n, n);
                 }
-                close("gB learnable columns " + w, gq.B, gbLearn);
-                close("gC learnable columns " + w, gq.C, gcLearn);
+                close("gB learnable columns " + w, gq.B(), gbLearn);
+                close("gC learnable columns " + w, gq.C(), gcLearn);
             }
         });
     }
@@ -413,11 +232,11 @@ class ScansKernelsTest {
             Selective approx = new Selective(batch, len, d, n + 1, false, false, 4);
             float[] a2 = new float[d * (n + 1)];
             for (int c = 0; c < d; c++) {
-                System.arraycopy(p.A, c * n, a2, c * (n + 1), n);
+                System.arraycopy(p.A(), c * n, a2, c * (n + 1), n);
                 a2[c * (n + 1) + n] = -100f;
             }
-            Problem q = new Problem(approx, p.u, p.delta, a2, p.B, p.C, null, null, p.gOut);
-            close("exact zero-channel vs A = -100", p.forward(SIMD).out, q.forward(SIMD).out);
+            Problem q = new Problem(approx, p.u(), p.delta(), a2, p.B(), p.C(), null, null, p.gOut());
+            close("exact zero-channel vs A = -100", p.forward(SIMD).out(), q.forward(SIMD).out());
         }));
         assertTrue(report.contains("exact zero-channel vs A = -100"), report);
     }

@@ -84,35 +84,26 @@ public final class AdamW extends Optimizer {
     }
 
     @Override
-    public void step() {
-        double lr = learningRate();
-        for (int k = 0; k < params.size(); k++) {
-            Tensor p = params.get(k);
-            float[] g = p.gradData();
-            if (g == null) {
-                continue;
-            }
-            float[] x = p.data();
-            if (m[k] == null) {
-                m[k] = new float[x.length];
-                v[k] = new float[x.length];
-            }
-            float[] mk = m[k];
-            float[] vk = v[k];
-            long t = ++steps[k];
-            double bc1 = 1 - Math.pow(beta1, t);
-            double bc2 = 1 - Math.pow(beta2, t);
-            double decay = noDecay[k] ? 1 : 1 - lr * weightDecay;
-            for (int i = 0; i < x.length; i++) {
-                double gi = g[i];
-                double mi = beta1 * mk[i] + (1 - beta1) * gi;
-                double vi = beta2 * vk[i] + (1 - beta2) * gi * gi;
-                mk[i] = (float) mi;
-                vk[i] = (float) vi;
-                double mhat = mi / bc1;
-                double vhat = vi / bc2;
-                x[i] = (float) (x[i] * decay - lr * mhat / (Math.sqrt(vhat) + eps));
-            }
+    protected void update(int k, float[] x, float[] g, double lr) {
+        if (m[k] == null) {
+            m[k] = new float[x.length];
+            v[k] = new float[x.length];
+        }
+        float[] mk = m[k];
+        float[] vk = v[k];
+        long t = ++steps[k];
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        double decay = noDecay[k] ? 1 : 1 - lr * weightDecay;
+        for (int i = 0; i < x.length; i++) {
+            double gi = g[i];
+            double mi = beta1 * mk[i] + (1 - beta1) * gi;
+            double vi = beta2 * vk[i] + (1 - beta2) * gi * gi;
+            mk[i] = (float) mi;
+            vk[i] = (float) vi;
+            double mhat = mi / bc1;
+            double vhat = vi / bc2;
+            x[i] = (float) (x[i] * decay - lr * mhat / (Math.sqrt(vhat) + eps));
         }
     }
 

@@ -47,8 +47,31 @@ public abstract class Optimizer {
         this.learningRate = checkLearningRate(name, learningRate);
     }
 
-    /** Applies one update to every parameter that has a gradient. */
-    public abstract void step();
+    /**
+     * Applies one update to every parameter that has a gradient: {@link #update} for each parameter in
+     * order, at the current learning rate; a parameter whose gradient is null is passed over.
+     */
+    public final void step() {
+        double lr = learningRate();
+        for (int k = 0; k < params.size(); k++) {
+            Tensor p = params.get(k);
+            float[] g = p.gradData();
+            if (g == null) {
+                continue;
+            }
+            update(k, p.data(), g, lr);
+        }
+    }
+
+    /**
+     * Updates one parameter in place.
+     *
+     * @param index the parameter's position in the list (indexes the per-parameter state)
+     * @param x the parameter's values, written in place
+     * @param g its gradient (not null), as long as {@code x}
+     * @param lr the learning rate of this step
+     */
+    protected abstract void update(int index, float[] x, float[] g, double lr);
 
     /** Forgets every parameter's gradient, ready for the next backward pass. */
     public void zeroGrad() {

@@ -37,31 +37,22 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    public void step() {
-        double lr = learningRate();
-        for (int k = 0; k < params.size(); k++) {
-            Tensor p = params.get(k);
-            float[] g = p.gradData();
-            if (g == null) {
-                continue;
-            }
-            float[] x = p.data();
-            if (momentum == 0) {
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) (x[i] - lr * (g[i] + weightDecay * x[i]));
-                }
-                continue;
-            }
-            float[] buf = buffers[k];
-            if (buf == null) {
-                buf = buffers[k] = new float[x.length];
-            }
+    protected void update(int k, float[] x, float[] g, double lr) {
+        if (momentum == 0) {
             for (int i = 0; i < x.length; i++) {
-                double gi = g[i] + weightDecay * x[i];
-                double b = momentum * buf[i] + gi;
-                buf[i] = (float) b;
-                x[i] = (float) (x[i] - lr * b);
+                x[i] = (float) (x[i] - lr * (g[i] + weightDecay * x[i]));
             }
+            return;
+        }
+        float[] buf = buffers[k];
+        if (buf == null) {
+            buf = buffers[k] = new float[x.length];
+        }
+        for (int i = 0; i < x.length; i++) {
+            double gi = g[i] + weightDecay * x[i];
+            double b = momentum * buf[i] + gi;
+            buf[i] = (float) b;
+            x[i] = (float) (x[i] - lr * b);
         }
     }
 

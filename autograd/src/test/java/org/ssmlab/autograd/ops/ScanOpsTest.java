@@ -1,14 +1,13 @@
 package org.ssmlab.autograd.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.generators.SourceDSL.integers;
+import static org.ssmlab.simd.ScanCases.close;
+import static org.ssmlab.simd.ScanCases.forSeeds;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.autograd.GradCheck;
@@ -25,10 +24,6 @@ class ScanOpsTest {
 
     static Tensor leaf(SplittableRandom r, double lo, double hi, int... shape) {
         return OpsGradientTest.leaf(r, lo, hi, false, shape);
-    }
-
-    static void forSeeds(int examples, Consumer<SplittableRandom> body) {
-        Props.qt(examples).forAll(integers().all()).checkAssert(seed -> body.accept(new SplittableRandom(seed)));
     }
 
     static void assertGradient(String what, Function<List<Tensor>, Tensor> f, Tensor... inputs) {
@@ -186,20 +181,6 @@ class ScanOpsTest {
             });
         } finally {
             Backend.setCurrent(saved);
-        }
-    }
-
-    static void close(String what, float[] expected, float[] actual) {
-        assertEquals(expected.length, actual.length, what);
-        double scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        for (int i = 0; i < expected.length; i++) {
-            double tol = 1e-4 * (1 + Math.abs(expected[i])) + 1e-5 * scale;
-            if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
-                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " but was " + actual[i]);
-            }
         }
     }
 
