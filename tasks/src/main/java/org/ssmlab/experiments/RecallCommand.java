@@ -30,6 +30,15 @@ public final class RecallCommand extends ExperimentCommand {
     @Option(names = "--kv", split = ",", description = "KV counts, e.g. 16,32,64 (default: the preset's).")
     List<Integer> kv;
 
+    @Option(names = "--vocab", description = "Vocabulary size (default: the preset's).")
+    Integer vocab;
+
+    @Option(names = "--d-model", description = "Model width (default: the preset's).")
+    Integer dModel;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: the preset's).")
+    Double lr;
+
     @Override
     public String name() {
         return "recall";
@@ -43,8 +52,9 @@ public final class RecallCommand extends ExperimentCommand {
     /** The preset after the command-line overrides. */
     Recall.Preset preset(boolean quickPreset) {
         Recall.Preset p = quickPreset ? Recall.Preset.quick() : Recall.Preset.real();
-        return new Recall.Preset(p.name(), p.vocab(), length != null ? length : p.length(), kv != null ? kv : p.kvCounts(),
-                p.dModel(), p.dState(), steps != null ? steps : p.steps(), p.batch(), p.lr(), p.evalSequences());
+        return new Recall.Preset(p.name(), vocab != null ? vocab : p.vocab(), length != null ? length : p.length(),
+                kv != null ? kv : p.kvCounts(), dModel != null ? dModel : p.dModel(), p.dState(),
+                steps != null ? steps : p.steps(), p.batch(), lr != null ? lr : p.lr(), p.evalSequences());
     }
 
     @Override
