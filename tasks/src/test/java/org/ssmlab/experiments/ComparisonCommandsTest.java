@@ -1,14 +1,14 @@
 package org.ssmlab.experiments;
 
+import org.ssmlab.cli.CliRun;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ssmlab.cli.Main;
 import org.ssmlab.data.ImageSet;
 import org.ssmlab.data.MnistLoader;
 import org.ssmlab.report.CsvWriter;
@@ -28,27 +27,11 @@ class ComparisonCommandsTest {
     @TempDir
     Path tmp;
 
-    /** Exit code, stdout and stderr of one CLI run. */
-    record Run(int code, String out, String err) {
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    static void assertOneLineError(Run r, String fragment) {
+    static void assertOneLineError(CliRun r, String fragment) {
         assertEquals(2, r.code(), r.err());
         String err = r.err().strip();
         assertFalse(err.contains("\n"), "one line only: " + err);
@@ -63,7 +46,7 @@ class ComparisonCommandsTest {
     @Test
     void corruptionWritesAccuracyPerKTargetSuccessAndFigures() throws IOException {
         Path out = tmp.resolve("corruption");
-        Run r = run("corruption", "--data", "synthetic", "--side", "7", "--train", "40", "--test", "20", "--steps", "3",
+        CliRun r = run("corruption", "--data", "synthetic", "--side", "7", "--train", "40", "--test", "20", "--steps", "3",
                 "--batch", "4", "--d-model", "4", "--layers", "1", "--d-state", "2", "--rows", "1,2",
                 "--models", "mamba,transformer", "--no-progress", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
@@ -90,7 +73,7 @@ class ComparisonCommandsTest {
         String[] args = {"needle", "--vocab", "6", "--length", "12", "--steps", "3", "--batch", "4", "--d-model", "4",
                 "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--models", "mamba,mamba:both",
                 "--no-progress", "--out", out.toString()};
-        Run r = run(args);
+        CliRun r = run(args);
         assertEquals(0, r.code(), r.err());
         List<List<String>> rows = CsvWriter.read(out.resolve("needle-accuracy.csv"));
         assertEquals(List.of("model", "depth", "needle_position", "distance_to_query", "accuracy"), rows.get(0));
@@ -98,7 +81,7 @@ class ComparisonCommandsTest {
         assertEquals(List.of("mamba+both", "1.0", "7", "3"), rows.get(6).subList(0, 4)); // start round(1·(12-5)) = 7
         assertTrue(Files.size(out.resolve("needle-accuracy.png")) > 0);
         assertTrue(reportJson(out).contains("needle (L = 12)"));
-        Run again = run(args);
+        CliRun again = run(args);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("mamba: resumed from the checkpoint at step 3"), again.out());
         assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
@@ -107,7 +90,7 @@ class ComparisonCommandsTest {
     @Test
     void depthWritesLossPerConfigurationAndOnePlotPerLength() throws IOException {
         Path out = tmp.resolve("depth");
-        Run r = run("depth", "--lengths", "8,16", "--depths", "1,2", "--widths", "4", "--vocab", "8", "--steps", "2",
+        CliRun r = run("depth", "--lengths", "8,16", "--depths", "1,2", "--widths", "4", "--vocab", "8", "--steps", "2",
                 "--batch", "2", "--val", "2", "--d-state", "2", "--no-progress", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         List<List<String>> rows = CsvWriter.read(out.resolve("depth-loss.csv"));

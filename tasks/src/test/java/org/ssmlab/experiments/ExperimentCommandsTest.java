@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.io.SafeTensors;
-import org.ssmlab.cli.Main;
+import org.ssmlab.cli.CliRun;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.Polarization;
@@ -27,19 +24,8 @@ class ExperimentCommandsTest {
 
     /** Runs the CLI with stdout and stderr captured: {code, out, err}. */
     static Object[] run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Object[] {code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        CliRun r = CliRun.of(args);
+        return new Object[] {r.code(), r.out(), r.err()};
     }
 
     static void assertOk(Object[] r) {

@@ -50,4 +50,20 @@ public final class RunningMax {
         }
         return p;
     }
+
+    /**
+     * One recurrent step of num = Σ_s e^{-decay (t-s)} e^{k_s} v_s and den = Σ_s e^{-decay (t-s)} e^{k_s}, both
+     * kept scaled by e^{-m} in {@code num[i]}, {@code den[i]} with the shift in {@code m[i]}:
+     * m' = max(m - decay, k), then num ← e^{-decay + m - m'} num + e^{k - m'} v (and den likewise with 1).
+     * The recurrent twin of the scans the layers run in parallel mode.
+     */
+    public static void accumulate(float[] num, float[] den, float[] m, int i, double decay, float k, float v) {
+        float prev = m[i];
+        float next = prev == NONE ? k : (float) Math.max(prev - decay, k);
+        double a = prev == NONE ? 0 : Math.exp(-decay + prev - next);
+        double ek = Math.exp(k - next);
+        num[i] = (float) (a * num[i] + ek * v);
+        den[i] = (float) (a * den[i] + ek);
+        m[i] = next;
+    }
 }

@@ -115,12 +115,7 @@ public final class AttentiveStateMixer extends Mixer implements Eq1Form {
             float[] g = valueProj.forward(x).data();
             float[] h = new float[batch * n];
             for (int i = 0; i < h.length; i++) {
-                float m = Math.max(s.m[i], sigma[i]);
-                double a = s.m[i] == RunningMax.NONE ? 0 : Math.exp(s.m[i] - m);
-                double w = Math.exp(sigma[i] - m);
-                s.num[i] = (float) (a * s.num[i] + w * g[i]);
-                s.z[i] = (float) (a * s.z[i] + w);
-                s.m[i] = m;
+                RunningMax.accumulate(s.num, s.z, s.m, i, 0, sigma[i], g[i]);
                 h[i] = s.num[i] / s.z[i];
             }
             return outProj.forward(Tensor.of(h, batch, n));

@@ -162,12 +162,7 @@ public final class Rwkv4Mixer extends Mixer implements Eq1Form {
                 double bonus = Math.exp(u[c] + k[i] - q);
                 double wkv = (s.num[i] * carry + bonus * v[i]) / (s.den[i] * carry + bonus);
                 out[i] = (float) (r[i] * wkv);
-                float m = mPrev == RunningMax.NONE ? k[i] : (float) Math.max(mPrev - wc, k[i]);
-                double a = mPrev == RunningMax.NONE ? 0 : Math.exp(-wc + mPrev - m);
-                double ek = Math.exp(k[i] - m);
-                s.num[i] = (float) (a * s.num[i] + ek * v[i]);
-                s.den[i] = (float) (a * s.den[i] + ek);
-                s.m[i] = m;
+                RunningMax.accumulate(s.num, s.den, s.m, i, wc, k[i], v[i]);
             }
             System.arraycopy(x.data(), 0, s.xPrev, 0, s.xPrev.length);
             return output.forward(Tensor.of(out, batch, d));
