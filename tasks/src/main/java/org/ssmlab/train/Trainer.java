@@ -142,7 +142,7 @@ public final class Trainer {
             return this;
         }
 
-        /** Decoupled weight decay; parameters of rank &lt;= 1 (biases, norm gains) are exempt. */
+        /** Decoupled weight decay; vectors (biases, norm gains, D) and A_log are exempt (see {@code noDecay}). */
         public Options weightDecay(double v) {
             weightDecay = v;
             return this;
@@ -253,8 +253,22 @@ public final class Trainer {
         this.runDir = runDir;
         this.named = model.namedParameters();
         this.optimizer = new AdamW(new ArrayList<>(named.values()), options.peakLr, options.beta1, options.beta2,
-                options.eps, options.weightDecay, p -> p.rank() <= 1);
+                options.eps, options.weightDecay, noDecay(named)::contains);
         this.schedule = LrSchedule.warmupCosine(options.peakLr, options.warmup(), options.steps, options.minLr);
+    }
+
+    /**
+     * The parameters exempt from weight decay, as in the reference Mamba: every vector (biases, norm
+     * weights, D, Δ bias) and the SSM's A_log, whose decay towards 0 would pull every A towards -1.
+     */
+    static java.util.Set<Tensor> noDecay(Map<String, Tensor> named) {
+        java.util.Set<Tensor> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        named.forEach((name, p) -> {
+            if (p.rank() <= 1 || name.equals("A_log") || name.endsWith(".A_log")) {
+                out.add(p);
+            }
+        });
+        return out;
     }
 
     /** The next-token objective of a language model: mean cross-entropy over supervised positions. */

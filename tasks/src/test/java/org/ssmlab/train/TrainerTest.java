@@ -190,4 +190,16 @@ class TrainerTest {
         assertEquals(0.05 * 0 / 30, r.history().get(0).lr(), 0); // warmup starts at 0
         assertFalse(Double.isNaN(r.history().get(299).gradNorm()));
     }
+
+    @org.junit.jupiter.api.Test
+    void aLogAndVectorsAreExemptFromWeightDecay() {
+        var lm = org.ssmlab.ssm.Family.MAMBA.languageModel(8, 1,
+                new org.ssmlab.ssm.Family.Spec(8, 2, 1, org.ssmlab.ssm.Polarization.NONE), 1);
+        var named = lm.namedParameters();
+        var exempt = Trainer.noDecay(named);
+        org.junit.jupiter.api.Assertions.assertTrue(exempt.contains(named.get("backbone.layers.0.mixer.A_log")));
+        org.junit.jupiter.api.Assertions.assertTrue(exempt.contains(named.get("backbone.layers.0.mixer.D")));
+        org.junit.jupiter.api.Assertions.assertFalse(exempt.contains(named.get("backbone.layers.0.mixer.in_proj.weight")));
+        org.junit.jupiter.api.Assertions.assertFalse(exempt.contains(named.get("backbone.embedding.weight")));
+    }
 }
