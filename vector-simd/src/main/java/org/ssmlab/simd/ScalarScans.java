@@ -8,6 +8,11 @@ package org.ssmlab.simd;
  * <p>The selective backward here does not read the checkpoints: it recomputes the whole state
  * trajectory of one (sequence, channel) pair from zero — obviously right, and it makes the SIMD
  * kernel's chunk-by-chunk recomputation a tested claim rather than a shared assumption.
+ *
+ * <p><b>Where the kernels are.</b> This class checks the arguments ({@link ScanChecks}) and hands each
+ * call to one kernel family, named like its SIMD twin in {@link SimdScans}: {@link ScalarDiagonalScan}
+ * (real diagonal: forward, chunked, backward), {@link ScalarComplexScan} (complex diagonal) and
+ * {@link ScalarSelectiveScan} (Mamba's selective scan: forward, backward, step).
  */
 public final class ScalarScans implements Scans {
 
@@ -16,55 +21,14 @@ public final class ScalarScans implements Scans {
     @Override
     public void diagonal(int batch, int len, int channels, float[] a, float[] b, float[] h0, float[] h, float[] hLast) {
         ScanChecks.diagonal("ScalarScans.diagonal", batch, len, channels, a, b, h0, h, hLast);
-        for (int bi = 0; bi < batch; bi++) {
-            for (int c = 0; c < channels; c++) {
-                float state = h0 == null ? 0f : h0[bi * channels + c];
-                for (int t = 0; t < len; t++) {
-                    int i = (bi * len + t) * channels + c;
-                    state = a[i] * state + b[i];           // h_t = a_t h_{t-1} + b_t
-                    h[i] = state;
-                }
-                if (hLast != null) {
-                    hLast[bi * channels + c] = state;
-                }
-            }
-        }
+        ScalarDiagonalScan.forward(batch, len, channels, a, b, h0, h, hLast);
     }
 
     @Override
     public void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
                                 float[] h, float[] hLast) {
         ScanChecks.diagonalChunked("ScalarScans.diagonalChunked", batch, len, channels, chunk, a, b, h0, h, hLast);
-        for (int bi = 0; bi < batch; bi++) {
-            for (int c = 0; c < channels; c++) {
-                // Phase 1: every chunk scanned from zero (chunk 0 from h0).
-                for (int t0 = 0; t0 < len; t0 += chunk) {
-                    float state = t0 == 0 && h0 != null ? h0[bi * channels + c] : 0f;
-                    for (int t = t0; t < Math.min(len, t0 + chunk); t++) {
-                        int i = (bi * len + t) * channels + c;
-                        state = a[i] * state + b[i];
-                        h[i] = state;
-                    }
-                }
-                // Phase 2: carry the true state at each chunk end: h_t += (Π_{s=t0..t} a_s) · carry.
-                float carry = 0f;
-                for (int t0 = 0; t0 < len; t0 += chunk) {
-                    int t1 = Math.min(len, t0 + chunk);
-                    if (t0 > 0) {
-                        float p = 1f;
-                        for (int t = t0; t < t1; t++) {
-                            int i = (bi * len + t) * channels + c;
-                            p = p * a[i];
-                            h[i] = h[i] + p * carry;
-                        }
-                    }
-                    carry = h[(bi * len + t1 - 1) * channels + c];
-                }
-                if (hLast != null) {
-                    hLast[bi * channels + c] = len == 0 ? (h0 == null ? 0f : h0[bi * channels + c]) : carry;
-                }
-            }
-        }
+        ScalarDiagonalScan.chunked(batch, len, channels, chunk, a, b, h0, h, hLast);
     }
 
     @Override
@@ -72,22 +36,7 @@ public final class ScalarScans implements Scans {
                                  float[] gLast, float[] ga, float[] gb, float[] gh0) {
         ScanChecks.diagonalBackward("ScalarScans.diagonalBackward", batch, len, channels, a, h0, h, gH, gLast,
                 ga, gb, gh0);
-        for (int bi = 0; bi < batch; bi++) {
-            for (int c = 0; c < channels; c++) {
-                float gamma = gLast == null ? 0f : gLast[bi * channels + c];
-                for (int t = len - 1; t >= 0; t--) {
-                    int i = (bi * len + t) * channels + c;
-                    gamma = gamma + gH[i];                     // total ∂L/∂h_t
-                    float prev = t > 0 ? h[i - channels] : (h0 == null ? 0f : h0[bi * channels + c]);
-                    gb[i] = gamma;                             // ∂h_t/∂b_t = 1
-                    ga[i] = gamma * prev;                      // ∂h_t/∂a_t = h_{t-1}
-                    gamma = a[i] * gamma;                      // ∂h_t/∂h_{t-1} = a_t
-                }
-                if (gh0 != null) {
-                    gh0[bi * channels + c] = gamma;
-                }
-            }
-        }
+        ScalarDiagonalScan.backward(batch, len, channels, a, h0, h, gH, gLast, ga, gb, gh0);
     }
 
     // ------------------------------------------------------------------ diagonal, complex
@@ -96,28 +45,7 @@ public final class ScalarScans implements Scans {
     public void complexDiagonal(int batch, int len, int channels, Complex a, Complex b, Complex h0, Complex h,
                                 Complex hLast) {
         ScanChecks.complexDiagonal("ScalarScans.complexDiagonal", batch, len, channels, a, b, h0, h, hLast);
-        for (int bi = 0; bi < batch; bi++) {
-            for (int c = 0; c < channels; c++) {
-                float re = h0 == null ? 0f : h0.re()[bi * channels + c];
-                float im = h0 == null ? 0f : h0.im()[bi * channels + c];
-                for (int t = 0; t < len; t++) {
-                    int i = (bi * len + t) * channels + c;
-                    float ar = a.re()[i];
-                    float ai = a.im()[i];
-                    // (ar + i ai)(re + i im) + b
-                    float nr = ar * re - ai * im + b.re()[i];
-                    float ni = ar * im + ai * re + b.im()[i];
-                    re = nr;
-                    im = ni;
-                    h.re()[i] = re;
-                    h.im()[i] = im;
-                }
-                if (hLast != null) {
-                    hLast.re()[bi * channels + c] = re;
-                    hLast.im()[bi * channels + c] = im;
-                }
-            }
-        }
+        ScalarComplexScan.forward(batch, len, channels, a, b, h0, h, hLast);
     }
 
     @Override
@@ -125,115 +53,17 @@ public final class ScalarScans implements Scans {
                                         Complex gH, Complex gLast, Complex ga, Complex gb, Complex gh0) {
         ScanChecks.complexDiagonalBackward("ScalarScans.complexDiagonalBackward", batch, len, channels, a, h0, h,
                 gH, gLast, ga, gb, gh0);
-        for (int bi = 0; bi < batch; bi++) {
-            for (int c = 0; c < channels; c++) {
-                int j = bi * channels + c;
-                float gr = gLast == null ? 0f : gLast.re()[j];
-                float gi = gLast == null ? 0f : gLast.im()[j];
-                for (int t = len - 1; t >= 0; t--) {
-                    int i = (bi * len + t) * channels + c;
-                    gr = gr + gH.re()[i];
-                    gi = gi + gH.im()[i];
-                    float pr = t > 0 ? h.re()[i - channels] : (h0 == null ? 0f : h0.re()[j]);
-                    float pi = t > 0 ? h.im()[i - channels] : (h0 == null ? 0f : h0.im()[j]);
-                    gb.re()[i] = gr;
-                    gb.im()[i] = gi;
-                    // ga = g · conj(h_{t-1}) = (gr + i gi)(pr - i pi)
-                    ga.re()[i] = gr * pr + gi * pi;
-                    ga.im()[i] = gi * pr - gr * pi;
-                    // g ← conj(a) · g = (ar - i ai)(gr + i gi)
-                    float ar = a.re()[i];
-                    float ai = a.im()[i];
-                    float nr = ar * gr + ai * gi;
-                    float ni = ar * gi - ai * gr;
-                    gr = nr;
-                    gi = ni;
-                }
-                if (gh0 != null) {
-                    gh0.re()[j] = gr;
-                    gh0.im()[j] = gi;
-                }
-            }
-        }
+        ScalarComplexScan.backward(batch, len, channels, a, h0, h, gH, gLast, ga, gb, gh0);
     }
 
     // ------------------------------------------------------------------ selective
-
-    /** ā of state channel {@code n} of model channel {@code d} at step size {@code dt}. */
-    private static float abar(Selective s, float[] A, int d, int n, float dt) {
-        if (s.polarizeOne() && n == 0) {
-            return 1f;
-        }
-        if (s.polarizeZero() && n == s.nTotal() - 1) {
-            return 0f;
-        }
-        return (float) Math.exp((double) (dt * A[d * s.n() + n - s.learnableOffset()]));
-    }
-
-    /** Whether state channel n is a learnable one (has an entry in A). */
-    private static boolean learnable(Selective s, int n) {
-        return !(s.polarizeOne() && n == 0) && !(s.polarizeZero() && n == s.nTotal() - 1);
-    }
-
-    /** One recurrence step of one state channel: exact for the polarized ones. */
-    private static float update(Selective s, int n, float abar, float prev, float x) {
-        if (s.polarizeOne() && n == 0) {
-            return prev + x;                 // ā ≡ 1
-        }
-        if (s.polarizeZero() && n == s.nTotal() - 1) {
-            return x;                        // ā ≡ 0
-        }
-        return abar * prev + x;
-    }
-
-    static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
-    }
 
     @Override
     public void selectiveForward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
                                  float[] Dskip, float[] z, float[] out, float[] checkpoints, float[] hLast) {
         ScanChecks.selectiveForward("ScalarScans.selectiveForward", s, u, delta, A, B, C, Dskip, z, out,
                 checkpoints, hLast);
-        float[] h = new float[s.nTotal()];
-        for (int b = 0; b < s.batch(); b++) {
-            for (int d = 0; d < s.d(); d++) {
-                forwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, out, checkpoints, hLast, h);
-            }
-        }
-    }
-
-    /** The selective forward of one (sequence b, channel d); {@code h} is scratch of N_total floats. */
-    static void forwardChannel(Selective s, int b, int d, float[] u, float[] delta, float[] A, float[] B,
-                               float[] C, float[] Dskip, float[] z, float[] out, float[] checkpoints,
-                               float[] hLast, float[] h) {
-        int nt = s.nTotal();
-        int dd = s.d();
-        java.util.Arrays.fill(h, 0, nt, 0f);
-        for (int t = 0; t < s.len(); t++) {
-            if (checkpoints != null && t % s.chunk() == 0) {
-                for (int n = 0; n < nt; n++) {
-                    checkpoints[((b * s.chunks() + t / s.chunk()) * nt + n) * dd + d] = h[n];
-                }
-            }
-            int x = (b * s.len() + t) * dd + d;     // (b, t, d)
-            int bn = (b * s.len() + t) * nt;        // (b, t, 0)
-            float dt = delta[x];
-            float du = dt * u[x];
-            float y = 0f;
-            for (int n = 0; n < nt; n++) {
-                // h_t[n] = ā h_{t-1}[n] + Δ_t u_t B_t[n];   y_t += C_t[n] h_t[n]
-                h[n] = update(s, n, abar(s, A, d, n, dt), h[n], du * B[bn + n]);
-                y = y + C[bn + n] * h[n];
-            }
-            if (Dskip != null) {
-                y = y + Dskip[d] * u[x];
-            }
-            out[x] = z == null ? y : y * (z[x] * sigmoid(z[x]));
-        }
-        if (hLast != null) {
-            System.arraycopy(h, 0, hLast, (b * dd + d) * nt, nt);
-        }
+        ScalarSelectiveScan.forward(s, u, delta, A, B, C, Dskip, z, out, checkpoints, hLast);
     }
 
     @Override
@@ -242,122 +72,14 @@ public final class ScalarScans implements Scans {
                                   float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz) {
         ScanChecks.selectiveBackward("ScalarScans.selectiveBackward", s, u, delta, A, B, C, Dskip, z, checkpoints,
                 gOut, gu, gDelta, gA, gB, gC, gD, gz);
-        int nt = s.nTotal();
-        int len = s.len();
-        java.util.Arrays.fill(gA, 0, s.d() * s.n(), 0f);
-        java.util.Arrays.fill(gB, 0, s.batch() * len * nt, 0f);
-        java.util.Arrays.fill(gC, 0, s.batch() * len * nt, 0f);
-        if (Dskip != null) {
-            java.util.Arrays.fill(gD, 0, s.d(), 0f);
-        }
-        float[] hs = new float[(len + 1) * nt];
-        float[] ys = new float[len];
-        float[] gh = new float[nt];
-        for (int b = 0; b < s.batch(); b++) {
-            for (int d = 0; d < s.d(); d++) {
-                backwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, gOut, gu, gDelta,
-                        gA, 0, s.n(), 1, gB, gC, 0, gD, 0, gz, hs, ys, gh);
-            }
-        }
-    }
-
-    /**
-     * The selective backward of one (sequence b, channel d), accumulating into gA[gABase + d·sd + m·sm],
-     * gB/gC[gBCBase + (b, t, n)] and gD[gDBase + d]; writing gu, gDelta, gz at (b, t, d).
-     * Scratch: hs ((L+1)·N_total), ys (L), gh (N_total).
-     */
-    static void backwardChannel(Selective s, int b, int d, float[] u, float[] delta, float[] A, float[] B,
-                                float[] C, float[] Dskip, float[] z, float[] gOut, float[] gu, float[] gDelta,
-                                float[] gA, int gABase, int sd, int sm, float[] gB, float[] gC, int gBCBase,
-                                float[] gD, int gDBase, float[] gz, float[] hs, float[] ys, float[] gh) {
-        int nt = s.nTotal();
-        int dd = s.d();
-        int len = s.len();
-        // Recompute the trajectory of (b, d): hs[t+1] = h_t, hs[0] = h_{-1} = 0; and y_t for the gate.
-        java.util.Arrays.fill(hs, 0, nt, 0f);
-        for (int t = 0; t < len; t++) {
-            int x = (b * len + t) * dd + d;
-            int bn = (b * len + t) * nt;
-            float dt = delta[x];
-            float du = dt * u[x];
-            float y = 0f;
-            for (int n = 0; n < nt; n++) {
-                float hn = update(s, n, abar(s, A, d, n, dt), hs[t * nt + n], du * B[bn + n]);
-                hs[(t + 1) * nt + n] = hn;
-                y = y + C[bn + n] * hn;
-            }
-            if (Dskip != null) {
-                y = y + Dskip[d] * u[x];
-            }
-            ys[t] = y;
-        }
-        // Reverse time; gh[n] carries ∂L/∂h_t[n] through the recurrence.
-        java.util.Arrays.fill(gh, 0, nt, 0f);
-        for (int t = len - 1; t >= 0; t--) {
-            int x = (b * len + t) * dd + d;
-            int bn = (b * len + t) * nt;
-            float g = gOut[x];
-            float gy;
-            if (z != null) {
-                // out = y · silu(z):  ∂/∂y = silu(z),  ∂/∂z = y · σ(z)(1 + z(1 - σ(z)))
-                float sg = sigmoid(z[x]);
-                gy = g * (z[x] * sg);
-                gz[x] = g * ys[t] * (sg * (1f + z[x] * (1f - sg)));
-            } else {
-                gy = g;
-            }
-            if (Dskip != null) {
-                gD[gDBase + d] += gy * u[x];                // ∂y/∂D = u
-            }
-            float dt = delta[x];
-            float du = dt * u[x];
-            float sumGB = 0f;                               // Σ_n ∂L/∂h_t[n] · B_t[n]
-            float gdt = 0f;
-            for (int n = 0; n < nt; n++) {
-                float ghn = gh[n] + C[bn + n] * gy;                     // total ∂L/∂h_t[n]
-                gC[gBCBase + bn + n] += hs[(t + 1) * nt + n] * gy;     // ∂y/∂C = h_t
-                gB[gBCBase + bn + n] += ghn * du;                       // ∂h_t/∂B = Δ u
-                sumGB = sumGB + ghn * B[bn + n];
-                if (learnable(s, n)) {
-                    float a = abar(s, A, d, n, dt);
-                    float q = ghn * hs[t * nt + n] * a;                 // ∂L/∂ā · ā
-                    int m = n - s.learnableOffset();
-                    gdt = gdt + q * A[d * s.n() + m];                  // ∂ā/∂Δ = ā A
-                    gA[gABase + d * sd + m * sm] += q * dt;             // ∂ā/∂A = ā Δ
-                    gh[n] = a * ghn;
-                } else if (s.polarizeOne() && n == 0) {
-                    gh[n] = ghn;                                        // ā ≡ 1
-                } else {
-                    gh[n] = 0f;                                         // ā ≡ 0
-                }
-            }
-            gu[x] = (Dskip == null ? 0f : gy * Dskip[d]) + sumGB * dt;   // ∂(Δ u B)/∂u = Δ B
-            gDelta[x] = gdt + sumGB * u[x];                              // ∂(Δ u B)/∂Δ = u B
-        }
+        ScalarSelectiveScan.backward(s, u, delta, A, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gA, gB, gC, gD,
+                gz);
     }
 
     @Override
     public void selectiveStep(Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B, float[] C,
                               float[] Dskip, float[] z, float[] out) {
         ScanChecks.selectiveStep("ScalarScans.selectiveStep", s, h, u, delta, A, B, C, Dskip, z, out);
-        int nt = s.nTotal();
-        int dd = s.d();
-        for (int b = 0; b < s.batch(); b++) {
-            for (int d = 0; d < dd; d++) {
-                int x = b * dd + d;
-                float dt = delta[x];
-                float du = dt * u[x];
-                float y = 0f;
-                for (int n = 0; n < nt; n++) {
-                    int hi = x * nt + n;
-                    h[hi] = update(s, n, abar(s, A, d, n, dt), h[hi], du * B[b * nt + n]);
-                    y = y + C[b * nt + n] * h[hi];
-                }
-                if (Dskip != null) {
-                    y = y + Dskip[d] * u[x];
-                }
-                out[x] = z == null ? y : y * (z[x] * sigmoid(z[x]));
-            }
-        }
+        ScalarSelectiveScan.step(s, h, u, delta, A, B, C, Dskip, z, out);
     }
 }

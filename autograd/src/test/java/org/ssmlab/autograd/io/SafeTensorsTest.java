@@ -264,7 +264,7 @@ class SafeTensorsTest {
     void halfConversionAgreesWithTheJdkOnAllHalves() {
         for (int h = 0; h < 0x10000; h++) {
             float jdk = Float.float16ToFloat((short) h);
-            float ours = SafeTensors.halfToFloat((short) h);
+            float ours = SafeTensorsCodec.halfToFloat((short) h);
             int jdkBits = Float.floatToRawIntBits(jdk);
             int ourBits = Float.floatToRawIntBits(ours);
             if (Float.isNaN(jdk)) {
