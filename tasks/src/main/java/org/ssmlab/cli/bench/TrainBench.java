@@ -36,7 +36,7 @@ public final class TrainBench implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16") int batch;
     @Option(names = "--vocab", defaultValue = "512") int vocab;
     @Option(names = "--state", defaultValue = "16") int n;
-    @Option(names = "--steps", defaultValue = "5", description = "Measured steps (after 2 warm-up steps).") int steps;
+    @Option(names = "--steps", defaultValue = "10", description = "Measured steps, after 2 warm-up steps (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--peer", description = "Also time the PyTorch step (bench/train_peer.py).") boolean peer;
 
     @Override
