@@ -133,19 +133,27 @@ public final class SimdGemm implements Gemm {
         for (int q = 0; q * MR < mc; q++) {
             int base = q * MR * kc;
             int rows = Math.min(MR, mc - q * MR);
-            for (int r = 0; r < MR; r++) {
-                int i = ic + q * MR + r;
-                if (r >= rows) {
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * MR + r] = 0f;
+            int i0 = ic + q * MR;
+            if (op.transA) {                     // A stored (k, m): op(A)[i, p] = A[p, i], rows contiguous in memory
+                for (int p = 0; p < kc; p++) {
+                    int src = op.aOff + (pc + p) * op.m + i0;
+                    int d = base + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = a[src + r];
                     }
-                } else if (op.transA) {          // A stored (k, m): op(A)[i, p] = A[p, i]
-                    int src = op.aOff + pc * op.m + i;
-                    for (int p = 0; p < kc; p++) {
-                        dst[base + p * MR + r] = a[src + p * op.m];
+                    for (int r = rows; r < MR; r++) {
+                        dst[d + r] = 0f;
                     }
-                } else {                         // A stored (m, k)
-                    int src = op.aOff + i * op.k + pc;
+                }
+            } else {                             // A stored (m, k): each row contiguous along p
+                for (int r = 0; r < MR; r++) {
+                    if (r >= rows) {
+                        for (int p = 0; p < kc; p++) {
+                            dst[base + p * MR + r] = 0f;
+                        }
+                        continue;
+                    }
+                    int src = op.aOff + (i0 + r) * op.k + pc;
                     for (int p = 0; p < kc; p++) {
                         dst[base + p * MR + r] = a[src + p];
                     }
@@ -164,18 +172,25 @@ public final class SimdGemm implements Gemm {
             int base = q * NR * kc;
             int cols = Math.min(NR, nc - q * NR);
             int j = jc + q * NR;
-            for (int p = 0; p < kc; p++) {
-                int d = base + p * NR;
-                if (op.transB) {                 // B stored (n, k): op(B)[p, j] = B[j, p]
-                    int src = op.bOff + j * op.k + pc + p;
-                    for (int col = 0; col < cols; col++) {
-                        dst[d + col] = b[src + col * op.k];
+            if (op.transB) {                     // B stored (n, k): op(B)[p, j] = B[j, p], read each row of B along p
+                for (int col = 0; col < cols; col++) {
+                    int src = op.bOff + (j + col) * op.k + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * NR + col] = b[src + p];
                     }
-                } else {                         // B stored (k, n)
-                    System.arraycopy(b, op.bOff + (pc + p) * op.n + j, dst, d, cols);
                 }
-                for (int col = cols; col < NR; col++) {
-                    dst[d + col] = 0f;
+                for (int p = 0; p < kc; p++) {
+                    for (int col = cols; col < NR; col++) {
+                        dst[base + p * NR + col] = 0f;
+                    }
+                }
+            } else {                             // B stored (k, n): rows contiguous
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * NR;
+                    System.arraycopy(b, op.bOff + (pc + p) * op.n + j, dst, d, cols);
+                    for (int col = cols; col < NR; col++) {
+                        dst[d + col] = 0f;
+                    }
                 }
             }
         }
