@@ -234,9 +234,7 @@ public final class Tensor {
         if (grad == null) {
             grad = g.clone();
         } else {
-            for (int i = 0; i < g.length; i++) {
-                grad[i] += g[i];
-            }
+            org.ssmlab.simd.Backend.current().elementwise().axpy(1f, g, 0, grad, 0, g.length);   // grad += g
         }
     }
 

@@ -91,18 +91,19 @@ public final class Softmax {
         int[] tg = targets.clone();
         float value = n == 0 ? 0f : (float) (loss / n);
         return Tensor.fromOp(new float[] {value}, new int[0], g -> {
-            float[] r = new float[logp.length];
-            if (n > 0) {
-                float scale = g[0] / n;
-                for (int i = 0; i < rows; i++) {
-                    if (tg[i] == IGNORE_INDEX) {
-                        continue;
-                    }
-                    for (int j = 0; j < cols; j++) {
-                        r[i * cols + j] = (float) Math.exp(logp[i * cols + j]) * scale;
-                    }
-                    r[i * cols + tg[i]] -= scale;
+            // softmax = exp(log-softmax), through the vector kernel; then (softmax - onehot) / N on kept rows.
+            float[] r = n > 0 ? Arith.map(org.ssmlab.simd.Elementwise.Unary.EXP, logp) : new float[logp.length];
+            float scale = n > 0 ? g[0] / n : 0f;
+            for (int i = 0; i < rows; i++) {
+                int row = i * cols;
+                if (tg[i] == IGNORE_INDEX || n == 0) {
+                    java.util.Arrays.fill(r, row, row + cols, 0f);
+                    continue;
                 }
+                for (int j = 0; j < cols; j++) {
+                    r[row + j] *= scale;
+                }
+                r[row + tg[i]] -= scale;
             }
             logits.accumulateGrad(r);
         }, logits);
