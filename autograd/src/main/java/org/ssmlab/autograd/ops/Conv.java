@@ -37,7 +37,7 @@ public final class Conv {
         }
         int k = w.dim(2);
         float[] xv = x.data();
-        float[] wv = w.data();
+        float[] wt = tapMajor(w.data(), ch, k);          // (k, C): each tap's weights contiguous over channels
         float[] y = new float[xv.length];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < len; t++) {
@@ -45,14 +45,11 @@ public final class Conv {
                 if (bias != null) {
                     System.arraycopy(bias.data(), 0, y, out, ch);
                 }
-                for (int j = 0; j < k; j++) {
-                    int s = t - (k - 1) + j;
-                    if (s < 0) {
-                        continue;
-                    }
-                    int in = (b * len + s) * ch;
+                for (int j = Math.max(0, k - 1 - t); j < k; j++) {
+                    int in = (b * len + t - (k - 1) + j) * ch;
+                    int tap = j * ch;
                     for (int c = 0; c < ch; c++) {
-                        y[out + c] += wv[c * k + j] * xv[in + c];
+                        y[out + c] += wt[tap + c] * xv[in + c];
                     }
                 }
             }
@@ -60,7 +57,7 @@ public final class Conv {
         Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
         return Tensor.fromOp(y, x.shape(), g -> {
             float[] gx = new float[xv.length];
-            float[] gw = new float[wv.length];
+            float[] gwt = new float[wt.length];
             float[] gb = new float[ch];
             for (int b = 0; b < batch; b++) {
                 for (int t = 0; t < len; t++) {
@@ -68,24 +65,43 @@ public final class Conv {
                     for (int c = 0; c < ch; c++) {
                         gb[c] += g[out + c];
                     }
-                    for (int j = 0; j < k; j++) {
-                        int s = t - (k - 1) + j;
-                        if (s < 0) {
-                            continue;
-                        }
-                        int in = (b * len + s) * ch;
+                    for (int j = Math.max(0, k - 1 - t); j < k; j++) {
+                        int in = (b * len + t - (k - 1) + j) * ch;
+                        int tap = j * ch;
                         for (int c = 0; c < ch; c++) {
-                            gx[in + c] += g[out + c] * wv[c * k + j];
-                            gw[c * k + j] += g[out + c] * xv[in + c];
+                            gx[in + c] += g[out + c] * wt[tap + c];
+                            gwt[tap + c] += g[out + c] * xv[in + c];
                         }
                     }
                 }
             }
             x.accumulateGrad(gx);
-            w.accumulateGrad(gw);
+            w.accumulateGrad(channelMajor(gwt, ch, k));
             if (bias != null) {
                 bias.accumulateGrad(gb);
             }
         }, inputs);
+    }
+
+    /** (C, 1, k) weights as (k, C), so the inner loops run over contiguous channels (and vectorise). */
+    private static float[] tapMajor(float[] w, int ch, int k) {
+        float[] t = new float[w.length];
+        for (int c = 0; c < ch; c++) {
+            for (int j = 0; j < k; j++) {
+                t[j * ch + c] = w[c * k + j];
+            }
+        }
+        return t;
+    }
+
+    /** The inverse of {@link #tapMajor}: (k, C) back to the reference layout (C, 1, k). */
+    private static float[] channelMajor(float[] t, int ch, int k) {
+        float[] w = new float[t.length];
+        for (int c = 0; c < ch; c++) {
+            for (int j = 0; j < k; j++) {
+                w[c * k + j] = t[j * ch + c];
+            }
+        }
+        return w;
     }
 }
