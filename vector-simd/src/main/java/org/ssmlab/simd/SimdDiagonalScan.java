@@ -21,14 +21,8 @@ final class SimdDiagonalScan {
 
     /** {@link Scans#diagonal}: one task per (sequence, channel block), each scanning its block in time. */
     static void forward(int batch, int len, int channels, float[] a, float[] b, float[] h0, float[] h, float[] hLast) {
-        int blocks = (channels + DIAG_BLOCK - 1) / DIAG_BLOCK;
-        Parallel.forRange(batch * blocks, 1, (from, to) -> {
-            for (int task = from; task < to; task++) {
-                int bi = task / blocks;
-                int c0 = (task % blocks) * DIAG_BLOCK;
-                int c1 = Math.min(channels, c0 + DIAG_BLOCK);
-                scanRows(a, b, h0, h, bi, 0, len, len, channels, c0, c1);
-            }
+        forChannelBlocks(batch, channels, (bi, c0, c1) -> {
+            scanRows(a, b, h0, h, bi, 0, len, len, channels, c0, c1);
         });
         copyLast(batch, len, channels, h0, h, hLast);
     }
@@ -150,44 +144,58 @@ final class SimdDiagonalScan {
     /** {@link Scans#diagonalBackward}: one task per (sequence, channel block), time running backwards. */
     static void backward(int batch, int len, int channels, float[] a, float[] h0, float[] h, float[] gH,
                          float[] gLast, float[] ga, float[] gb, float[] gh0) {
+        forChannelBlocks(batch, channels, (bi, c0, c1) -> {
+            int vEnd = c0 + S.loopBound(c1 - c0);
+            int base = bi * channels;
+            // γ_t = gH_t + a_{t+1} γ_{t+1} (γ_L = gLast) is exactly gb_t, so gb carries the recurrence.
+            for (int t = len - 1; t >= 0; t--) {
+                int row = (bi * len + t) * channels;
+                boolean last = t == len - 1;
+                for (int c = c0; c < vEnd; c += V) {
+                    int i = row + c;
+                    FloatVector carried = !last ? load(a, i + channels).mul(load(gb, i + channels))
+                            : gLast == null ? FloatVector.zero(S) : load(gLast, base + c);
+                    FloatVector g = carried.add(load(gH, i));
+                    FloatVector prev = t > 0 ? load(h, i - channels)
+                            : h0 == null ? FloatVector.zero(S) : load(h0, base + c);
+                    g.intoArray(gb, i);
+                    g.mul(prev).intoArray(ga, i);
+                }
+                for (int c = vEnd; c < c1; c++) {
+                    int i = row + c;
+                    float carried = !last ? a[i + channels] * gb[i + channels]
+                            : gLast == null ? 0f : gLast[base + c];
+                    float g = carried + gH[i];
+                    float prev = t > 0 ? h[i - channels] : h0 == null ? 0f : h0[base + c];
+                    gb[i] = g;
+                    ga[i] = g * prev;
+                }
+            }
+            if (gh0 != null) {
+                for (int c = c0; c < c1; c++) {
+                    gh0[base + c] = len == 0 ? (gLast == null ? 0f : gLast[base + c])
+                            : a[bi * len * channels + c] * gb[bi * len * channels + c];
+                }
+            }
+        });
+    }
+
+    /** The work of one task: channels [c0, c1) of sequence {@code b}. */
+    @FunctionalInterface
+    interface ChannelBlock {
+        void run(int b, int c0, int c1);
+    }
+
+    /**
+     * Runs {@code body} on every (sequence, block of {@link #DIAG_BLOCK} channels), the tasks split across
+     * threads: time is sequential inside a task, and tasks never share an output element.
+     */
+    static void forChannelBlocks(int batch, int channels, ChannelBlock body) {
         int blocks = (channels + DIAG_BLOCK - 1) / DIAG_BLOCK;
         Parallel.forRange(batch * blocks, 1, (from, to) -> {
             for (int task = from; task < to; task++) {
-                int bi = task / blocks;
                 int c0 = (task % blocks) * DIAG_BLOCK;
-                int c1 = Math.min(channels, c0 + DIAG_BLOCK);
-                int vEnd = c0 + S.loopBound(c1 - c0);
-                int base = bi * channels;
-                // γ_t = gH_t + a_{t+1} γ_{t+1} (γ_L = gLast) is exactly gb_t, so gb carries the recurrence.
-                for (int t = len - 1; t >= 0; t--) {
-                    int row = (bi * len + t) * channels;
-                    boolean last = t == len - 1;
-                    for (int c = c0; c < vEnd; c += V) {
-                        int i = row + c;
-                        FloatVector carried = !last ? load(a, i + channels).mul(load(gb, i + channels))
-                                : gLast == null ? FloatVector.zero(S) : load(gLast, base + c);
-                        FloatVector g = carried.add(load(gH, i));
-                        FloatVector prev = t > 0 ? load(h, i - channels)
-                                : h0 == null ? FloatVector.zero(S) : load(h0, base + c);
-                        g.intoArray(gb, i);
-                        g.mul(prev).intoArray(ga, i);
-                    }
-                    for (int c = vEnd; c < c1; c++) {
-                        int i = row + c;
-                        float carried = !last ? a[i + channels] * gb[i + channels]
-                                : gLast == null ? 0f : gLast[base + c];
-                        float g = carried + gH[i];
-                        float prev = t > 0 ? h[i - channels] : h0 == null ? 0f : h0[base + c];
-                        gb[i] = g;
-                        ga[i] = g * prev;
-                    }
-                }
-                if (gh0 != null) {
-                    for (int c = c0; c < c1; c++) {
-                        gh0[base + c] = len == 0 ? (gLast == null ? 0f : gLast[base + c])
-                                : a[bi * len * channels + c] * gb[bi * len * channels + c];
-                    }
-                }
+                body.run(task / blocks, c0, Math.min(channels, c0 + DIAG_BLOCK));
             }
         });
     }
