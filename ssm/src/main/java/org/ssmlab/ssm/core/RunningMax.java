@@ -52,18 +52,57 @@ public final class RunningMax {
     }
 
     /**
-     * One recurrent step of num = Σ_s e^{-decay (t-s)} e^{k_s} v_s and den = Σ_s e^{-decay (t-s)} e^{k_s}, both
-     * kept scaled by e^{-m} in {@code num[i]}, {@code den[i]} with the shift in {@code m[i]}:
-     * m' = max(m - decay, k), then num ← e^{-decay + m - m'} num + e^{k - m'} v (and den likewise with 1).
-     * The recurrent twin of the scans the layers run in parallel mode.
+     * prev - next elementwise, the exponent of a rescaling e^{prev - next}; NONE where there is no
+     * previous step (so the rescaled term is exactly 0).
      */
-    public static void accumulate(float[] num, float[] den, float[] m, int i, double decay, float k, float v) {
-        float prev = m[i];
-        float next = prev == NONE ? k : (float) Math.max(prev - decay, k);
-        double a = prev == NONE ? 0 : Math.exp(-decay + prev - next);
-        double ek = Math.exp(k - next);
-        num[i] = (float) (a * num[i] + ek * v);
-        den[i] = (float) (a * den[i] + ek);
-        m[i] = next;
+    public static float[] shift(float[] prev, float[] next) {
+        float[] out = new float[prev.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = prev[i] == NONE ? NONE : prev[i] - next[i];
+        }
+        return out;
+    }
+
+    /**
+     * The recurrent state of num = Σ_s e^{-decay (t-s)} e^{k_s} v_s and den = Σ_s e^{-decay (t-s)} e^{k_s},
+     * kept scaled by e^{-m} with the shift m: the recurrent twin of the scans the layers run in parallel mode.
+     */
+    public static final class Sums implements RecurrentState {
+        final float[] num;
+        final float[] den;
+        final float[] m;
+
+        public Sums(int size) {
+            num = new float[size];
+            den = new float[size];
+            m = new float[size];
+            java.util.Arrays.fill(m, NONE);
+        }
+
+        /** One step at index i: m' = max(m - decay, k), then num ← e^{-decay + m - m'} num + e^{k - m'} v (den with 1). */
+        public void accumulate(int i, double decay, float k, float v) {
+            float prev = m[i];
+            float next = prev == NONE ? k : (float) Math.max(prev - decay, k);
+            double a = prev == NONE ? 0 : Math.exp(-decay + prev - next);
+            double ek = Math.exp(k - next);
+            num[i] = (float) (a * num[i] + ek * v);
+            den[i] = (float) (a * den[i] + ek);
+            m[i] = next;
+        }
+
+        /** num scaled by e^{-m}. */
+        public float num(int i) {
+            return num[i];
+        }
+
+        /** den scaled by e^{-m}. */
+        public float den(int i) {
+            return den[i];
+        }
+
+        /** The shift m (NONE before the first step). */
+        public float shift(int i) {
+            return m[i];
+        }
     }
 }

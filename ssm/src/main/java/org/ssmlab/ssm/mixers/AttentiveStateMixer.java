@@ -67,11 +67,7 @@ public final class AttentiveStateMixer extends Mixer implements Eq1Form {
         Tensor g = valueProj.forward(x);
         float[] m = RunningMax.decayed(sigma.data(), null, batch, len, n);
         float[] mPrev = RunningMax.previous(m, batch, len, n);
-        float[] gauge = new float[m.length];
-        for (int i = 0; i < m.length; i++) {
-            gauge[i] = mPrev[i] == RunningMax.NONE ? RunningMax.NONE : mPrev[i] - m[i];
-        }
-        Tensor a = Arith.exp(Tensor.of(gauge, batch, len, n));             // e^{m_{t-1} - m_t}, a constant
+        Tensor a = Arith.exp(Tensor.of(RunningMax.shift(mPrev, m), batch, len, n));             // e^{m_{t-1} - m_t}, a constant
         Tensor weight = Arith.exp(Arith.sub(sigma, Tensor.of(m, batch, len, n)));   // e^{σ_t - m_t} ≤ 1
         Tensor num = scan.apply(a, Arith.mul(weight, g));
         Tensor z = scan.apply(a, weight);
@@ -90,33 +86,22 @@ public final class AttentiveStateMixer extends Mixer implements Eq1Form {
     }
 
     /** Recurrent state: N and Z scaled by e^{-m}, and m. */
-    private static final class State implements RecurrentState {
-        float[] num;
-        float[] z;
-        float[] m;
-    }
-
     @Override
     public RecurrentState newState(int batch) {
-        State s = new State();
-        s.num = new float[batch * n];
-        s.z = new float[batch * n];
-        s.m = new float[batch * n];
-        java.util.Arrays.fill(s.m, RunningMax.NONE);
-        return s;
+        return new RunningMax.Sums(batch * n);
     }
 
     @Override
     public Tensor step(Tensor x, RecurrentState state) {
-        State s = (State) state;
+        RunningMax.Sums s = (RunningMax.Sums) state;
         int batch = x.dim(0);
         try (var scope = GradMode.noGrad()) {
             float[] sigma = scoreProj.forward(x).data();
             float[] g = valueProj.forward(x).data();
             float[] h = new float[batch * n];
             for (int i = 0; i < h.length; i++) {
-                RunningMax.accumulate(s.num, s.z, s.m, i, 0, sigma[i], g[i]);
-                h[i] = s.num[i] / s.z[i];
+                s.accumulate(i, 0, sigma[i], g[i]);
+                h[i] = s.num(i) / s.den(i);
             }
             return outProj.forward(Tensor.of(h, batch, n));
         }

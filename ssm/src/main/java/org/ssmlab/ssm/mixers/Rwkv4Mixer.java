@@ -100,10 +100,7 @@ public final class Rwkv4Mixer extends Mixer implements Eq1Form {
         }
         Tensor mT = Tensor.of(m, batch, len, d);
         Tensor qT = Tensor.of(q, batch, len, d);
-        float[] gauge = new float[m.length];                      // m_{t-1} - m_t (or NONE at t = 0)
-        for (int i = 0; i < m.length; i++) {
-            gauge[i] = mPrev[i] == RunningMax.NONE ? RunningMax.NONE : mPrev[i] - m[i];
-        }
+        float[] gauge = RunningMax.shift(mPrev, m);               // m_{t-1} - m_t (or NONE at t = 0)
         Tensor a = Arith.exp(Arith.add(Arith.neg(w), Tensor.of(gauge, batch, len, d)));
         Tensor ek = Arith.exp(Arith.sub(k, mT));
         Tensor num = scan.apply(a, Arith.mul(ek, v));             // num_t e^{-m_t}
@@ -111,10 +108,7 @@ public final class Rwkv4Mixer extends Mixer implements Eq1Form {
         // num_{t-1} e^{-q_t} = (num_{t-1} e^{-m_{t-1}}) e^{m_{t-1} - q_t}
         Tensor numPrev = Shapes.slice(Shapes.pad(num, 1, 1, 0, 0f), 1, 0, len);
         Tensor denPrev = Shapes.slice(Shapes.pad(den, 1, 1, 0, 0f), 1, 0, len);
-        float[] carry = new float[m.length];
-        for (int i = 0; i < m.length; i++) {
-            carry[i] = mPrev[i] == RunningMax.NONE ? RunningMax.NONE : mPrev[i] - q[i];
-        }
+        float[] carry = RunningMax.shift(mPrev, q);
         Tensor carryT = Arith.exp(Tensor.of(carry, batch, len, d));
         Tensor bonus = Arith.exp(Arith.sub(Arith.add(k, timeFirst), qT));          // e^{u + k_t - q_t}
         Tensor wkv = Arith.div(Arith.add(Arith.mul(numPrev, carryT), Arith.mul(bonus, v)),
@@ -122,23 +116,20 @@ public final class Rwkv4Mixer extends Mixer implements Eq1Form {
         return output.forward(Arith.mul(r, wkv));
     }
 
-    /** Recurrent state: the previous input, and num, den kept scaled by e^{-m} with m itself. */
+    /** Recurrent state: the previous input (token shift), and num, den kept scaled by e^{-m}. */
     private static final class State implements RecurrentState {
-        float[] xPrev;
-        float[] num;
-        float[] den;
-        float[] m;
+        final float[] xPrev;
+        final RunningMax.Sums sums;
+
+        State(int size) {
+            xPrev = new float[size];
+            sums = new RunningMax.Sums(size);
+        }
     }
 
     @Override
     public RecurrentState newState(int batch) {
-        State s = new State();
-        s.xPrev = new float[batch * d];
-        s.num = new float[batch * d];
-        s.den = new float[batch * d];
-        s.m = new float[batch * d];
-        java.util.Arrays.fill(s.m, RunningMax.NONE);
-        return s;
+        return new State(batch * d);
     }
 
     @Override
@@ -156,13 +147,13 @@ public final class Rwkv4Mixer extends Mixer implements Eq1Form {
             for (int i = 0; i < out.length; i++) {
                 int c = i % d;
                 double wc = Math.exp(w[c]);
-                float mPrev = s.m[i];
+                float mPrev = s.sums.shift(i);
                 float q = Math.max(mPrev, u[c] + k[i]);
                 double carry = mPrev == RunningMax.NONE ? 0 : Math.exp(mPrev - q);
                 double bonus = Math.exp(u[c] + k[i] - q);
-                double wkv = (s.num[i] * carry + bonus * v[i]) / (s.den[i] * carry + bonus);
+                double wkv = (s.sums.num(i) * carry + bonus * v[i]) / (s.sums.den(i) * carry + bonus);
                 out[i] = (float) (r[i] * wkv);
-                RunningMax.accumulate(s.num, s.den, s.m, i, wc, k[i], v[i]);
+                s.sums.accumulate(i, wc, k[i], v[i]);
             }
             System.arraycopy(x.data(), 0, s.xPrev, 0, s.xPrev.length);
             return output.forward(Tensor.of(out, batch, d));

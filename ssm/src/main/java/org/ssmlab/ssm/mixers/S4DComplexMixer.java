@@ -48,17 +48,13 @@ public final class S4DComplexMixer extends Mixer {
         this.n = n;
         this.pol = pol;
         int nt = n + pol.extraChannels();
-        float[] dt = new float[d];
-        for (int i = 0; i < d; i++) {
-            dt[i] = (float) (Math.log(0.001) + rng.nextDouble() * (Math.log(0.1) - Math.log(0.001)));
-        }
         float[] re = new float[d * n];
         float[] im = new float[d * n];
         for (int i = 0; i < d * n; i++) {
             re[i] = (float) Math.log(0.5);                   // Re Λ = -1/2
             im[i] = (float) (Math.PI * (i % n));             // Im Λ = π n
         }
-        this.logDt = param("log_dt", Tensor.of(dt, d));
+        this.logDt = param("log_dt", S4DMixer.logDtInit(d, rng));
         this.logAReal = param("log_A_real", Tensor.of(re, d, n));
         this.aImag = param("A_imag", Tensor.of(im, d, n));
         this.bRe = param("B_re", Tensor.ones(d, nt));

@@ -40,11 +40,7 @@ public final class S4DMixer extends DiagonalMixer {
         this.n = n;
         this.pol = pol;
         int nt = n + pol.extraChannels();
-        float[] dt = new float[d];
-        for (int i = 0; i < d; i++) {
-            dt[i] = (float) (Math.log(0.001) + rng.nextDouble() * (Math.log(0.1) - Math.log(0.001)));
-        }
-        this.logDt = param("log_dt", Tensor.of(dt, d));
+        this.logDt = param("log_dt", logDtInit(d, rng));
         float[] al = new float[d * n];
         for (int i = 0; i < al.length; i++) {
             al[i] = (float) Math.log(i % n + 1);
@@ -102,5 +98,14 @@ public final class S4DMixer extends DiagonalMixer {
     public Tensor readout(Tensor x, Terms terms, Tensor h) {
         Tensor y = Arith.add(Reduce.sum(Arith.mul(h, c), false, -1), Arith.mul(x, dSkip));
         return outProj.forward(Arith.gelu(y));
+    }
+
+    /** S4D's Δ initialisation: log Δ uniform in [log 0.001, log 0.1], one per channel. */
+    static Tensor logDtInit(int d, SplittableRandom rng) {
+        float[] dt = new float[d];
+        for (int i = 0; i < d; i++) {
+            dt[i] = (float) (Math.log(0.001) + rng.nextDouble() * (Math.log(0.1) - Math.log(0.001)));
+        }
+        return Tensor.of(dt, d);
     }
 }
