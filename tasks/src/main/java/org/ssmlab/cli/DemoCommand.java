@@ -55,22 +55,22 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
         List<ExperimentCommand> todo = new ArrayList<>();
+        List<String> known = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of("--quick", "--seed", String.valueOf(seed), "--out", out.toString()));
+        if (noProgress) {
+            args.add("--no-progress");
+        }
         for (Class<? extends ExperimentCommand> c : EXPERIMENTS) {
             ExperimentCommand cmd = c.getDeclaredConstructor().newInstance();
-            new CommandLine(cmd).parseArgs("--quick", "--seed", String.valueOf(seed));   // the quick preset's defaults
+            new CommandLine(cmd).parseArgs(args.toArray(new String[0]));   // the quick preset, with every default
+            known.add(cmd.name());
             if (only == null || only.contains(cmd.name())) {
                 todo.add(cmd);
             }
         }
         if (only != null && todo.size() != only.size()) {
             throw new IllegalArgumentException("--only: unknown experiment among " + only + " (known: "
-                    + String.join(", ", EXPERIMENTS.stream().map(c -> {
-                        try {
-                            return c.getDeclaredConstructor().newInstance().name();
-                        } catch (ReflectiveOperationException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }).toList()) + ")");
+                    + String.join(", ", known) + ")");
         }
         Report report = new Report("ssmlab demo: the papers' findings on a CPU (quick presets)");
         long start = System.nanoTime();
@@ -80,7 +80,6 @@ public final class DemoCommand implements Callable<Integer> {
             console.printf(Locale.ROOT, "[%d/%d] %s (%.0f s so far)%n", i + 1, todo.size(), cmd.name(),
                     (System.nanoTime() - start) / 1e9);
             console.flush();
-            cmd.configure(true, seed, out, !noProgress);
             try {
                 cmd.runInto(out, report, console);
             } catch (Exception e) {

@@ -42,15 +42,6 @@ public abstract class ExperimentCommand implements Callable<Integer>, Experiment
         run(ctx);
     }
 
-    /** Sets the preset and output when a caller (the demo) runs this command without parsing flags. */
-    public ExperimentCommand configure(boolean quickPreset, long seedValue, Path dir, boolean progress) {
-        this.quick = quickPreset;
-        this.seed = seedValue;
-        this.out = dir;
-        this.noProgress = !progress;
-        return this;
-    }
-
     @Override
     public Integer call() throws IOException {
         PrintWriter console = spec.commandLine().getOut();

@@ -144,8 +144,11 @@ public final class InfluenceCommand extends ExperimentCommand {
         Tensor y = logits ? lm.logitsFromHidden(h) : h;
         Tensor last = Reduce.sum(Shapes.slice(y, 1, len - 1, len));
         last.backward();
-        float[] g = x.gradData();
-        int d = lm.width();
+        return positionNorms(x.gradData(), len, lm.width());
+    }
+
+    /** ||g_s||₂ for each position s of a (1, len, d) gradient: the influence of input s. */
+    static double[] positionNorms(float[] g, int len, int d) {
         double[] out = new double[len];
         for (int s = 0; s < len; s++) {
             double sq = 0;

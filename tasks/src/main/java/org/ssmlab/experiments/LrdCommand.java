@@ -82,13 +82,9 @@ public final class LrdCommand extends ExperimentCommand {
             for (int k = 0; k < count; k++) {
                 Tensor x = Tensor.randn(rng, 1f, 1, len, d).requiresGrad(true);
                 Reduce.sum(Shapes.slice(mixer.forward(x), 1, len - 1, len)).backward();
-                float[] g = x.gradData();
+                double[] norms = InfluenceCommand.positionNorms(x.gradData(), len, d);
                 for (int s = 0; s < len; s++) {
-                    double sq = 0;
-                    for (int j = 0; j < d; j++) {
-                        sq += (double) g[s * d + j] * g[s * d + j];
-                    }
-                    profile[s] += Math.sqrt(sq) / count;
+                    profile[s] += norms[s] / count;
                 }
             }
             double[] positive = new double[len];
