@@ -1,10 +1,7 @@
 package org.ssmlab.ssm;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 import org.ssmlab.ssm.core.Block;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.ssm.core.Mixer;
@@ -88,22 +85,5 @@ public enum Family {
     /** A language model of {@code layers} blocks of this family, head tied to the embedding. */
     public LanguageModel languageModel(int vocab, int layers, Spec s, long seed) {
         return new LanguageModel(vocab, s.dModel(), layers, (i, rng) -> block(s, rng), true, 0, new SplittableRandom(seed));
-    }
-
-    /** One tiny instance of every family and every polarized variant, for contract tests. */
-    public static Map<String, Function<SplittableRandom, Mixer>> testMixers(int d) {
-        Map<String, Function<SplittableRandom, Mixer>> m = new LinkedHashMap<>();
-        for (Family f : values()) {
-            for (Polarization p : Polarization.values()) {
-                if (p != Polarization.NONE && !f.polarizable()) {
-                    continue;
-                }
-                Spec spec = new Spec(d, 3, 2, p);
-                m.put(f.name().toLowerCase(Locale.ROOT) + (p == Polarization.NONE ? "" : " polarized " + p),
-                        r -> f.mixer(spec, r));
-            }
-        }
-        m.put("attention without positions", r -> new org.ssmlab.ssm.mixers.CausalSelfAttention(d, 2, false, r));
-        return m;
     }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ssmlab.autograd.Tensor;
-import org.ssmlab.ssm.Family;
+import org.ssmlab.ssm.TestMixers;
 import org.ssmlab.testing.Props;
 
 /**
@@ -24,7 +24,7 @@ class Eq1FormTest {
     static final int D = 8;
 
     static Stream<Arguments> eq1Mixers() {
-        return Family.testMixers(D).entrySet().stream()
+        return TestMixers.all(D).entrySet().stream()
                 .filter(e -> e.getValue().apply(new SplittableRandom(0)) instanceof Eq1Form)
                 .map(e -> Arguments.of(e.getKey(), e.getValue()));
     }

@@ -15,7 +15,7 @@ import org.ssmlab.autograd.GradCheck;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Shapes;
-import org.ssmlab.ssm.Family;
+import org.ssmlab.ssm.TestMixers;
 import org.ssmlab.testing.Props;
 
 /**
@@ -27,7 +27,7 @@ class MixerContractTest {
     static final int D = 8;
 
     static Stream<Arguments> mixers() {
-        return Family.testMixers(D).entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
+        return TestMixers.all(D).entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
     }
 
     @ParameterizedTest(name = "{0}")
