@@ -15,13 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.ssmlab.data.FileTrees;
 import org.ssmlab.data.MnistLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,7 +84,7 @@ public final class FetchCommand implements Callable<Integer> {
             out.println("wrote " + counts[0] + " training and " + counts[1] + " test digits to " + target);
             out.flush();
         } finally {
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
         }
         return 0;
     }
@@ -252,16 +252,6 @@ public final class FetchCommand implements Callable<Integer> {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
-    }
 
     /**
      * A minimal reader of (ustar) tar streams: 512-byte headers, name at bytes 0-99 (with the ustar prefix

@@ -27,6 +27,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.ssmlab.data.FileTrees;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.io.SafeTensors;
 import org.ssmlab.autograd.nn.Module;
@@ -407,7 +408,7 @@ public final class Trainer {
         Files.createDirectories(dir);
         Path target = checkpointDir(runDir, step);
         Path tmp = dir.resolve(".tmp-" + target.getFileName() + "-" + ProcessHandle.current().pid());
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
         Files.createDirectories(tmp);
         Map<String, String> meta = Map.of("step", Long.toString(step), "format", "ssmlab-trainer-1");
         SafeTensors.write(tmp.resolve("model.safetensors"), model.stateDict(), meta);
@@ -433,7 +434,7 @@ public final class Trainer {
         state.add("options", GSON.toJsonTree(options.asMap()));
         Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
         if (Files.exists(target)) {
-            deleteTree(target); // a rerun of a step already saved (same seed, so the same content)
+            FileTrees.delete(target); // a rerun of a step already saved (same seed, so the same content)
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -442,7 +443,7 @@ public final class Trainer {
         }
         List<Path> all = checkpoints(runDir);
         for (int i = 0; i < all.size() - options.keepCheckpoints; i++) {
-            deleteTree(all.get(i));
+            FileTrees.delete(all.get(i));
         }
     }
 
@@ -496,14 +497,4 @@ public final class Trainer {
         CsvWriter.write(file, rows.get(0), keep);
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
-    }
 }
