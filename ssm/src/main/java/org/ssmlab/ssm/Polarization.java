@@ -1,7 +1,7 @@
 package org.ssmlab.ssm;
 
 /**
- * Polarization of a diagonal state-space layer (THEORY.md §6): extra state channels whose transition
+ * Polarization of a diagonal state-space layer (docs/theory.md §6): extra state channels whose transition
  * is a constant, a ≡ 1 (one-polarized: influence that never decays) and a ≡ 0 (zero-polarized: no
  * mixing with the past). The channels are ordered {@code [one | n learnable | zero]}, as in the
  * paper's released code.

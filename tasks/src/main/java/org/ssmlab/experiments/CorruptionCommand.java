@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * <pre>
  *   drop(k, region) = acc(clean) - acc(region's k pixels noised)
  * </pre>
- * A model with recency bias (Mamba, THEORY.md §3) loses far more from noise at the end than at the start.
+ * A model with recency bias (Mamba, docs/theory.md §3) loses far more from noise at the end than at the start.
  * The target attack pastes the leading or trailing k pixels of an image of the target class
  * (label + 1 mod classes) over the image; its success rate is the share of images then classified as
  * the target.

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * position) or, with {@code --corpus mqar}, multi-query associative recall ({@link MqarGenerator}, K = L / 8
  * key-value pairs, loss at the query positions); the loss is the mean cross-entropy on a fixed held-out batch. For each context length, depth (number of blocks) and width
  * (d_model) one model is trained with the same budget; the parameter count is the model's total.
- * Over-smoothing (THEORY.md, Fig. 5) predicts that adding layers buys less than adding width, and less
+ * Over-smoothing (docs/theory.md, Fig. 5) predicts that adding layers buys less than adding width, and less
  * at the longer context.
  */
 @Command(name = "depth", mixinStandardHelpOptions = true,

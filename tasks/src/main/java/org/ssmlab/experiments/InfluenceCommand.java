@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * Influence scores (Fig. 1 and 7): for every s ≤ T, the L2 norm of ∂(Σ_k y_{T,k})/∂x_s, where x_s is the
  * input embedding at position s and y_T the model's output at the last position (the final normalised
  * hidden state, or the logits with {@code --at logits}), averaged over random token sequences. It fits
- * the decay slope of log influence against the distance T - s and prints it beside THEORY.md §3's rate
+ * the decay slope of log influence against the distance T - s and prints it beside docs/theory.md §3's rate
  * log A_max, A_max being the largest transition a_t any Mamba layer uses on these inputs.
  */
 @Command(name = "influence", mixinStandardHelpOptions = true,

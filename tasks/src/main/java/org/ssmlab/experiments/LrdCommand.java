@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Long-range dependency profiles (THEORY.md §8): LRD(t, s) = ||∂y_t/∂x_s|| against t - s for one layer
+ * Long-range dependency profiles (docs/theory.md §8): LRD(t, s) = ||∂y_t/∂x_s|| against t - s for one layer
  * of S4D, Mamba (with and without polarization), causal softmax attention and the attentive state
  * update, at random initialisation on Gaussian inputs, averaged over samples. SSMs decay at least like
  * A_max^{t-s}; attention and the attentive update are not forced to.
@@ -47,7 +47,7 @@ public final class LrdCommand extends ExperimentCommand {
 
     @Override
     public String title() {
-        return "Long-range dependency profiles (second paper, THEORY.md §8)";
+        return "Long-range dependency profiles (second paper, docs/theory.md §8)";
     }
 
     private record Model(String label, Family family, Polarization pol) {

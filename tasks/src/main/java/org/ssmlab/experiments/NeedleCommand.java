@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * the needle (marker, key, value) at a uniformly random position, then evaluated with the needle at
  * fixed depths. Accuracy is the share of sequences whose last-position prediction is the needle's value.
  * Depth 0 puts the needle at the start, L - 5 tokens before the query; depth 1 right before it. Recency
- * (THEORY.md §3) predicts a Mamba model fails first at small depths (far needles), while attention,
+ * (docs/theory.md §3) predicts a Mamba model fails first at small depths (far needles), while attention,
  * which reads every position directly, does not depend on the distance.
  */
 @Command(name = "needle", mixinStandardHelpOptions = true,

@@ -14,7 +14,7 @@ import org.ssmlab.ssm.mixers.AttentiveStateMixer;
 import org.ssmlab.testing.Props;
 
 /**
- * THEORY.md §8 (this project's own formulation of the second paper's claims): the attentive state
+ * docs/theory.md §8 (this project's own formulation of the second paper's claims): the attentive state
  * update's stability, deterministic and under standard Gaussian inputs, with plain linear attention
  * as the negative control, and its LRD profile against Mamba's, on the engine's
  * {@link AttentiveStateMixer}.

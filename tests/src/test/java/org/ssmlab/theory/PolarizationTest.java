@@ -14,7 +14,7 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.testing.Props;
 
 /**
- * The polarization invariants of THEORY.md §6 on the engine's fused selective scan with both constant
+ * The polarization invariants of docs/theory.md §6 on the engine's fused selective scan with both constant
  * channels ([one | n learnable | zero]). The core reads its own input: u = x, Δ_t = softplus(W_Δ x_t + b_Δ),
  * B_t = W_B x_t over all n + 2 channels, g_{t,j}[k] = Δ_t[k] B_t[j] x_t[k]; a constant one-hot C_t picks
  * the state channel j under test, so y_t[k] = h_{t,j}[k] (no skip, no gate).

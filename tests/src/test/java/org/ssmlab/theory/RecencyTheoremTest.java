@@ -20,7 +20,7 @@ import org.ssmlab.testing.Props;
 /**
  * Theorem 3.1 (recency) and its complex version Theorem D.2, on the SSM cores of {@link SelectiveCore}.
  * Every derivative is taken by reverse mode through the engine (fused scan included); the constant of
- * the bound is computed from the sampled instance exactly as THEORY.md §3 states it.
+ * the bound is computed from the sampled instance exactly as docs/theory.md §3 states it.
  */
 class RecencyTheoremTest {
 

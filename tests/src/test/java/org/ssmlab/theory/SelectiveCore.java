@@ -18,7 +18,7 @@ import org.ssmlab.autograd.ops.Shapes;
  *   y_t = Σ_i c_{t,i} h_{t,i}
  * </pre>
  *
- * One instance per family of THEORY.md §1, with the family's parameterisation of a_t:
+ * One instance per family of docs/theory.md §1, with the family's parameterisation of a_t:
  * <ul>
  *   <li>S4D (Eq. 2): a = exp(Δ Λ) constant, g_t = B̄ (u · x_t) with the zero-order-hold B̄, c = C̃;</li>
  *   <li>Mamba (Eq. 3): Δ_t = softplus(w_Δ · x_t + b_Δ), a_t = exp(Δ_t Λ), Λ = -exp(A_log),

@@ -16,7 +16,7 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.testing.Props;
 
 /**
- * Theorem 4.2 / D.5 (SSMs are non-expansive smoothers), both variants of THEORY.md §5, the stacked
+ * Theorem 4.2 / D.5 (SSMs are non-expansive smoothers), both variants of docs/theory.md §5, the stacked
  * statement, and the negative controls that break one hypothesis each. The states come from the
  * engine's fused scan; sharpness and the factors are computed in double from its float32 values.
  */

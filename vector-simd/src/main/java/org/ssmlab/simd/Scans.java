@@ -2,7 +2,7 @@ package org.ssmlab.simd;
 
 /**
  * Scan kernels: the diagonal recurrence of Eq. 1 ({@code h_t = a_t ⊙ h_{t-1} + b_t}), its complex
- * twin, and Mamba's fused selective scan (Eq. 3) with optional polarization (THEORY.md §6), each with
+ * twin, and Mamba's fused selective scan (Eq. 3) with optional polarization (docs/theory.md §6), each with
  * its backward. All arrays are row-major {@code float[]} starting at index 0; outputs are overwritten,
  * never accumulated into.
  *

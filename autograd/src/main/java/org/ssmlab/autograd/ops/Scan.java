@@ -18,7 +18,7 @@ import org.ssmlab.simd.Scans.Selective;
  *   ∂L/∂h0 = a_0 ⊙ γ_0.</li>
  *   <li>{@link #complexDiagonal}: the same in complex arithmetic (S4D with complex Λ); gradients are
  *   (∂L/∂Re, ∂L/∂Im), i.e. ∂L/∂b_t = γ_t, ∂L/∂a_t = γ_t · conj(h_{t-1}), γ_t = gH_t + conj(a_{t+1}) γ_{t+1}.</li>
- *   <li>{@link #selective}: Mamba's fused selective scan (Eq. 3) with optional polarization (THEORY.md §6);
+ *   <li>{@link #selective}: Mamba's fused selective scan (Eq. 3) with optional polarization (docs/theory.md §6);
  *   the (batch, L, D, N) state is never stored: the forward keeps checkpoints every
  *   {@link Scans#DEFAULT_CHUNK} steps and the backward recomputes between them.</li>
  * </ul>

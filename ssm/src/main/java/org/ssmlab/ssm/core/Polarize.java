@@ -8,7 +8,7 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.ssm.Polarization;
 
 /**
- * Polarization (THEORY.md §6) as an operation on a transition tensor: the learnable channels' a_t,
+ * Polarization (docs/theory.md §6) as an operation on a transition tensor: the learnable channels' a_t,
  * with a constant channel a ≡ 1 put first and/or a ≡ 0 put last along the state axis. The constants
  * are plain tensors, so no parameter stands behind them and no gradient reaches one.
  */

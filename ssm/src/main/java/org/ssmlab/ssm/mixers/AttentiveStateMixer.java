@@ -14,7 +14,7 @@ import org.ssmlab.ssm.core.RecurrentState;
 import org.ssmlab.ssm.core.RunningMax;
 
 /**
- * The attentive state update (THEORY.md §8 — this project's own formulation of the second paper's
+ * The attentive state update (docs/theory.md §8 — this project's own formulation of the second paper's
  * proposal): per state channel j, a softmax-weighted running average of the values g_t = B x_t with
  * input-dependent scores σ_{t,j} = w_j · x_t,
  *

@@ -9,7 +9,7 @@ import org.ssmlab.ssm.Polarization;
 import org.ssmlab.ssm.core.DiagonalMixer;
 
 /**
- * Griffin's recurrent block with the RG-LRU (THEORY.md §1):
+ * Griffin's recurrent block with the RG-LRU (docs/theory.md §1):
  *
  * <pre>
  *   x̃ = x_proj(x),  gate = GELU(gate_proj(x))

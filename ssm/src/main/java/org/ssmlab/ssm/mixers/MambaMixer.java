@@ -18,7 +18,7 @@ import org.ssmlab.ssm.core.Polarize;
 import org.ssmlab.ssm.core.RecurrentState;
 
 /**
- * The Mamba block's mixer exactly as the reference implementation (THEORY.md §1, Eq. 3):
+ * The Mamba block's mixer exactly as the reference implementation (docs/theory.md §1, Eq. 3):
  *
  * <pre>
  *   (x, z)  = in_proj(u)                          d → 2·d_inner
@@ -30,7 +30,7 @@ import org.ssmlab.ssm.core.RecurrentState;
  *   out     = out_proj(y ⊙ SiLU(z))
  * </pre>
  *
- * With polarization (THEORY.md §6) the state has n_total = n + extra channels in the order
+ * With polarization (docs/theory.md §6) the state has n_total = n + extra channels in the order
  * [one | n learnable | zero]: the one-channel's transition is exactly 1 and the zero-channel's exactly
  * 0, constants with no parameter (A_log stays (d_inner, n)), while B_t and C_t cover all n_total.
  *

@@ -11,7 +11,7 @@ import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Polarize;
 
 /**
- * The linear-attention family as Eq. 1 with a matrix state per head (THEORY.md §1, Appendix B):
+ * The linear-attention family as Eq. 1 with a matrix state per head (docs/theory.md §1, Appendix B):
  * k_t v_tᵀ plays B_t x_t, q_t plays C_t, and the transition is diagonal over the key dimension:
  *
  * <pre>

@@ -15,7 +15,7 @@ import org.ssmlab.ssm.core.RecurrentState;
 import org.ssmlab.ssm.core.RunningMax;
 
 /**
- * RWKV-4 time mixing (THEORY.md §1): two Eq. 1 scans with the same transition a = e^{-w} ∈ (0, 1),
+ * RWKV-4 time mixing (docs/theory.md §1): two Eq. 1 scans with the same transition a = e^{-w} ∈ (0, 1),
  *
  * <pre>
  *   num_t = e^{-w} ⊙ num_{t-1} + e^{k_t} ⊙ v_t,   den_t = e^{-w} ⊙ den_{t-1} + e^{k_t}

@@ -15,7 +15,7 @@ import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.ssm.core.RecurrentState;
 
 /**
- * S4D with a complex diagonal Λ (THEORY.md §1, Eq. 2), the S4D-Lin initialisation Λ_n = -1/2 + iπn:
+ * S4D with a complex diagonal Λ (docs/theory.md §1, Eq. 2), the S4D-Lin initialisation Λ_n = -1/2 + iπn:
  *
  * <pre>
  *   Λ = -exp(log_re) + i·im  (Re Λ < 0),   Δ = exp(log_dt)

@@ -11,7 +11,7 @@ import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Polarize;
 
 /**
- * S4D with a real diagonal Λ (THEORY.md §1, Eq. 2), time-invariant, one SSM per channel c:
+ * S4D with a real diagonal Λ (docs/theory.md §1, Eq. 2), time-invariant, one SSM per channel c:
  *
  * <pre>
  *   Λ = -exp(A_log) < 0,   Δ = exp(log_dt)

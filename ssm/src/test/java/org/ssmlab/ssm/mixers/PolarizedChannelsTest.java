@@ -17,7 +17,7 @@ import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.testing.Props;
 
-/** Polarization (THEORY.md §6): exact constant transitions, no parameter behind them, nothing else changed. */
+/** Polarization (docs/theory.md §6): exact constant transitions, no parameter behind them, nothing else changed. */
 class PolarizedChannelsTest {
 
     static final int D = 8;
