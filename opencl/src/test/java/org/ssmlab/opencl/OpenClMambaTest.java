@@ -13,7 +13,7 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.autograd.ops.Softmax;
 import org.ssmlab.simd.Backend;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.testing.Props;
 

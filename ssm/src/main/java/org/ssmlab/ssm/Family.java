@@ -6,13 +6,14 @@ import org.ssmlab.ssm.core.Block;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.ssm.core.ResidualBlock;
-import org.ssmlab.ssm.core.TransformerBlock;
+import org.ssmlab.ssm.mixers.TransformerBlock;
 import org.ssmlab.ssm.mixers.AttentiveStateMixer;
 import org.ssmlab.ssm.mixers.GriffinMixer;
 import org.ssmlab.ssm.mixers.MambaMixer;
 import org.ssmlab.ssm.mixers.MatrixStateMixer;
 import org.ssmlab.ssm.mixers.Rwkv4Mixer;
 import org.ssmlab.ssm.mixers.S4DMixer;
+import org.ssmlab.ssm.core.Polarization;
 
 /**
  * The model families of the project by name, and the one place that turns a name and sizes into

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.ssm.mixers.CausalSelfAttention;
+import org.ssmlab.ssm.core.Polarization;
 
 /** One tiny instance of every family and every polarized variant, for the contract tests. */
 public final class TestMixers {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.ssmlab.experiments.CorruptionCommand;
 import org.ssmlab.experiments.DepthCommand;
+import org.ssmlab.experiments.ExperimentCommand;
 import org.ssmlab.experiments.InfluenceCommand;
 import org.ssmlab.experiments.LrdCommand;
 import org.ssmlab.experiments.NeedleCommand;

@@ -9,7 +9,7 @@ import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.io.SafeTensors;
 import org.ssmlab.experiments.Checkpoints;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

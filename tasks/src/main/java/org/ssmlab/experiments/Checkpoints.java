@@ -6,7 +6,7 @@ import java.util.Map;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.io.SafeTensors;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 
 /**

@@ -10,7 +10,6 @@ import java.util.SplittableRandom;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Softmax;
-import org.ssmlab.cli.ExperimentCommand;
 import org.ssmlab.data.Batch;
 import org.ssmlab.data.Corruption;
 import org.ssmlab.data.ImageSet;

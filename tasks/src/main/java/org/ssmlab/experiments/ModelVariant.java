@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.ssm.core.SequenceClassifier;
 

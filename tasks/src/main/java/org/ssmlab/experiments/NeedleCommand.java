@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.ssmlab.cli.ExperimentCommand;
 import org.ssmlab.data.Batch;
 import org.ssmlab.data.NeedleGenerator;
 import org.ssmlab.data.Seeds;

@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.ssmlab.data.Batch;
 import org.ssmlab.data.MqarGenerator;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.train.Evaluator;
 import org.ssmlab.train.Trainer;

@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.ssmlab.cli.ExperimentCommand;
 import org.ssmlab.report.CsvWriter;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -7,15 +7,14 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
-import org.ssmlab.cli.ExperimentCommand;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.Block;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.ssm.core.ResidualBlock;
-import org.ssmlab.ssm.core.TransformerBlock;
+import org.ssmlab.ssm.mixers.TransformerBlock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

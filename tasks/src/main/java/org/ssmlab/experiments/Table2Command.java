@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.ssmlab.cli.ExperimentCommand;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -16,7 +16,7 @@ import org.ssmlab.autograd.io.SafeTensors;
 import org.ssmlab.cli.CliRun;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 
 /** Each experiment command's smallest run end to end: files written, figures printed, bad input refused. */

@@ -10,7 +10,7 @@ import org.ssmlab.autograd.Tensor;
 import org.ssmlab.data.Batch;
 import org.ssmlab.data.MqarGenerator;
 import org.ssmlab.ssm.core.LanguageModel;
-import org.ssmlab.ssm.core.TransformerBlock;
+import org.ssmlab.ssm.mixers.TransformerBlock;
 
 class EvaluatorTest {
 

@@ -23,7 +23,7 @@ import org.ssmlab.data.Batch;
 import org.ssmlab.data.MqarGenerator;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.ssm.core.LanguageModel;
-import org.ssmlab.ssm.core.TransformerBlock;
+import org.ssmlab.ssm.mixers.TransformerBlock;
 
 class TrainerTest {
 
@@ -194,7 +194,7 @@ class TrainerTest {
     @org.junit.jupiter.api.Test
     void aLogAndVectorsAreExemptFromWeightDecay() {
         var lm = org.ssmlab.ssm.Family.MAMBA.languageModel(8, 1,
-                new org.ssmlab.ssm.Family.Spec(8, 2, 1, org.ssmlab.ssm.Polarization.NONE), 1);
+                new org.ssmlab.ssm.Family.Spec(8, 2, 1, org.ssmlab.ssm.core.Polarization.NONE), 1);
         var named = lm.namedParameters();
         var exempt = Trainer.noDecay(named);
         org.junit.jupiter.api.Assertions.assertTrue(exempt.contains(named.get("backbone.layers.0.mixer.A_log")));

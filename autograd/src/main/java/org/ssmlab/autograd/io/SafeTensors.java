@@ -56,12 +56,6 @@ import org.ssmlab.autograd.io.SafeTensorsHeader.Entry;
  */
 public final class SafeTensors {
 
-    /** The largest header {@link #read} accepts, 100 MiB: a larger length field means a corrupt file. */
-    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-
-    /** The reserved header key of the string-to-string metadata. */
-    public static final String METADATA_KEY = "__metadata__";
-
     private SafeTensors() {
     }
 
@@ -74,7 +68,7 @@ public final class SafeTensors {
      * deleted and an existing {@code file} is left as it was.
      *
      * @throws IllegalArgumentException for a null name, tensor, metadata key or value, or a tensor named
-     *     {@value #METADATA_KEY}
+     *     {@value SafeTensorsHeader#METADATA_KEY}
      * @throws IOException when the directory does not exist, is not writable, the disk is full, ...
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
@@ -86,8 +80,8 @@ public final class SafeTensors {
             if (e.getKey() == null) {
                 throw new IllegalArgumentException("SafeTensors.write: a tensor has a null name");
             }
-            if (e.getKey().equals(METADATA_KEY)) {
-                throw new IllegalArgumentException("SafeTensors.write: a tensor may not be named " + METADATA_KEY
+            if (e.getKey().equals(SafeTensorsHeader.METADATA_KEY)) {
+                throw new IllegalArgumentException("SafeTensors.write: a tensor may not be named " + SafeTensorsHeader.METADATA_KEY
                         + ", the format reserves that key for metadata");
             }
             if (e.getValue() == null) {
@@ -146,7 +140,7 @@ public final class SafeTensors {
     }
 
     /**
-     * The {@value #METADATA_KEY} map of {@code file} (empty when it has none), after validating the
+     * The {@value SafeTensorsHeader#METADATA_KEY} map of {@code file} (empty when it has none), after validating the
      * whole header as {@link #read} does.
      */
     public static Map<String, String> metadata(Path file) throws IOException {

@@ -1,8 +1,5 @@
 package org.ssmlab.autograd.io;
 
-import static org.ssmlab.autograd.io.SafeTensors.MAX_HEADER_BYTES;
-import static org.ssmlab.autograd.io.SafeTensors.METADATA_KEY;
-
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -28,19 +25,25 @@ import org.ssmlab.autograd.Shape;
 import org.ssmlab.autograd.Tensor;
 
 /**
- * The JSON header of a {@link SafeTensors} file, validated: its metadata, its tensors in header order,
+ * The JSON header of a safetensors file, validated: its metadata, its tensors in header order,
  * and the file offset where the data buffer starts. {@link #read} checks the length field, the UTF-8,
  * the JSON (strictly: duplicate keys, unknown dtypes and non-integers are errors), every tensor's dtype,
  * shape and byte range, and that the ranges tile the buffer exactly; {@link #encode} writes the header
  * of an F32 file. The element data itself goes through {@link SafeTensorsCodec}.
  *
- * @param metadata    the {@value SafeTensors#METADATA_KEY} map (empty when there is none)
+ * @param metadata    the {@value #METADATA_KEY} map (empty when there is none)
  * @param entries     the tensors, in header order
  * @param bufferStart the file offset of the data buffer: 8 + the header length
  */
 record SafeTensorsHeader(Map<String, String> metadata, List<Entry> entries, long bufferStart) {
 
-    /** The element types {@link SafeTensors} reads, with their sizes in bytes. Writing is always F32. */
+    /** The largest header a reader accepts, 100 MiB: a larger length field means a corrupt file. */
+    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+    /** The reserved header key of the string-to-string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    /** The element types a safetensors file may hold, with their sizes in bytes. Writing is always F32. */
     enum DType {
         F32(4), F16(2), BF16(2);
 

@@ -141,7 +141,7 @@ class SafeTensorsTest {
         for (int k = 0; k < m; k++) {
             metadata.put(text(rng, plain, 1), text(rng, plain, 0));
         }
-        tensors.remove(SafeTensors.METADATA_KEY);
+        tensors.remove(SafeTensorsHeader.METADATA_KEY);
         return new Sample(seed, tensors, metadata);
     }
 
@@ -366,7 +366,7 @@ class SafeTensorsTest {
         assertCorrupt(put("empty", new byte[0]));
         assertCorrupt(put("short", new byte[] {1, 0, 0}));
         byte[] absurd = specFile("{}", new byte[0]);
-        ByteBuffer.wrap(absurd).order(ByteOrder.LITTLE_ENDIAN).putLong(0, SafeTensors.MAX_HEADER_BYTES + 1);
+        ByteBuffer.wrap(absurd).order(ByteOrder.LITTLE_ENDIAN).putLong(0, SafeTensorsHeader.MAX_HEADER_BYTES + 1);
         assertTrue(assertCorrupt(put("absurd", absurd)).getMessage().contains("limit"));
         ByteBuffer.wrap(absurd).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -1L); // 2^64 - 1 unsigned
         assertTrue(assertCorrupt(put("negative", absurd)).getMessage().contains("18446744073709551615"));
@@ -564,7 +564,7 @@ class SafeTensorsTest {
         SafeTensors.write(f, Map.of("a", Tensor.vector(1f)), null);
         byte[] before = Files.readAllBytes(f);
         List<Path> listing = listing();
-        Map<String, Tensor> reserved = Map.of(SafeTensors.METADATA_KEY, Tensor.vector(1f));
+        Map<String, Tensor> reserved = Map.of(SafeTensorsHeader.METADATA_KEY, Tensor.vector(1f));
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(f, reserved, null));
         Map<String, Tensor> withNull = new LinkedHashMap<>();
         withNull.put("a", null);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Shapes;
-import org.ssmlab.ssm.Polarization;
 
 /**
  * Polarization (docs/theory.md §6) as an operation on a transition tensor: the learnable channels' a_t,

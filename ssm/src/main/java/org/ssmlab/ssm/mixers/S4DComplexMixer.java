@@ -10,7 +10,7 @@ import org.ssmlab.autograd.ops.Arith;
 import org.ssmlab.autograd.ops.Reduce;
 import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.autograd.ops.Shapes;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.ssm.core.RecurrentState;
 

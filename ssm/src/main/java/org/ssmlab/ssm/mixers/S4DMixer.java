@@ -6,7 +6,7 @@ import org.ssmlab.autograd.nn.Linear;
 import org.ssmlab.autograd.ops.Arith;
 import org.ssmlab.autograd.ops.Reduce;
 import org.ssmlab.autograd.ops.Shapes;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Polarize;
 

@@ -53,8 +53,8 @@ class Eq1FormTest {
 
     /** Mamba over several of the fused scan's 64-step checkpoint chunks: backward recomputes each chunk. */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = org.ssmlab.ssm.Polarization.class, names = {"NONE", "BOTH"})
-    void mambaAgreesAcrossCheckpointChunks(org.ssmlab.ssm.Polarization pol) {
+    @org.junit.jupiter.params.provider.EnumSource(value = org.ssmlab.ssm.core.Polarization.class, names = {"NONE", "BOTH"})
+    void mambaAgreesAcrossCheckpointChunks(org.ssmlab.ssm.core.Polarization pol) {
         org.ssmlab.ssm.mixers.MambaMixer m = new org.ssmlab.ssm.mixers.MambaMixer(
                 org.ssmlab.ssm.mixers.MambaMixer.Config.of(D, 4, pol), new SplittableRandom(Props.SEED));
         int len = 150;

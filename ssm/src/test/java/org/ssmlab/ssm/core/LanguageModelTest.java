@@ -15,8 +15,9 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.autograd.ops.Softmax;
 import org.ssmlab.autograd.optim.AdamW;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.testing.Props;
+import org.ssmlab.ssm.mixers.TransformerBlock;
 
 /** Language models of every family: reference names, recurrent = parallel, and each overfits one batch. */
 class LanguageModelTest {

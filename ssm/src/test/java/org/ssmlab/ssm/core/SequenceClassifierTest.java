@@ -8,7 +8,7 @@ import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Softmax;
 import org.ssmlab.autograd.optim.AdamW;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 
 /** The classifier reads the class token at the end: it learns a label carried by the FIRST element. */
 class SequenceClassifierTest {

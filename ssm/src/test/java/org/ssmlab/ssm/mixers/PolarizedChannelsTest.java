@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.testing.Props;

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 
 /** S4D: the complex layer with a real spectrum is the real layer; |a| < 1 whenever Re Λ < 0. */
 class S4DTest {

@@ -11,7 +11,7 @@ import org.ssmlab.autograd.ops.Softmax;
 import org.ssmlab.autograd.optim.AdamW;
 import org.ssmlab.simd.Parallel;
 import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.Polarization;
+import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,4 +1,4 @@
-package org.ssmlab.cli;
+package org.ssmlab.experiments;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -6,8 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.ssmlab.experiments.Experiment;
-import org.ssmlab.experiments.RunContext;
 import org.ssmlab.report.Report;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

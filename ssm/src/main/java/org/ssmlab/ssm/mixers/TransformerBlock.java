@@ -1,11 +1,13 @@
-package org.ssmlab.ssm.core;
+package org.ssmlab.ssm.mixers;
 
 import java.util.SplittableRandom;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.nn.Linear;
 import org.ssmlab.autograd.nn.RMSNorm;
 import org.ssmlab.autograd.ops.Arith;
-import org.ssmlab.ssm.mixers.CausalSelfAttention;
+import org.ssmlab.ssm.core.Block;
+import org.ssmlab.ssm.core.Mixer;
+import org.ssmlab.ssm.core.RecurrentState;
 
 /**
  * The transformer baseline's block: x + attn(norm(x)), then + mlp(norm2(x)) with a GELU MLP of width

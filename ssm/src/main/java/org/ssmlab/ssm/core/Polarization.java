@@ -1,4 +1,4 @@
-package org.ssmlab.ssm;
+package org.ssmlab.ssm.core;
 
 /**
  * Polarization of a diagonal state-space layer (docs/theory.md §6): extra state channels whose transition

@@ -1,4 +1,4 @@
-package org.ssmlab.ssm;
+package org.ssmlab.ssm.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
