@@ -136,23 +136,12 @@ class CitationTest {
                 + problems.stream().map(Citations.Problem::toString).collect(Collectors.joining("\n")));
     }
 
-    /**
-     * The one reference outside the repository still allowed: LayeringTest's Javadoc names the old design
-     * notes; that test is being rewritten to cite docs/architecture.md. Delete this entry when it is
-     * (until then a stale entry only prints a line).
-     */
-    private static final Set<String> PENDING_REWRITE = Set.of("tests/src/test/java/org/ssmlab/architecture/LayeringTest.java");
 
     @Test
     void nothingPointsOutsideTheRepository() {
         Path root = repositoryRoot();
         Map<String, String> texts = texts(root);
         List<Citations.Problem> problems = new java.util.ArrayList<>(Citations.outsideReferences(texts));
-        List<Citations.Problem> pending = problems.stream().filter(p -> PENDING_REWRITE.contains(p.file())).toList();
-        if (pending.isEmpty()) {
-            System.out.println("[citations] PENDING_REWRITE is stale: " + PENDING_REWRITE + " cites nothing outside");
-        }
-        problems.removeAll(pending);
         problems.addAll(Citations.brokenLinks(files(root), texts));
         assertTrue(problems.isEmpty(), "references outside the repository:\n"
                 + problems.stream().map(Citations.Problem::toString).collect(Collectors.joining("\n")));
