@@ -26,11 +26,11 @@ import org.ssmlab.simd.SimdScans;
  *       partials, and gA, gD over the batch, in a fixed order.</li>
  * </ul>
  *
- * <p>Arguments are checked before, by {@link org.ssmlab.simd.CheckedScans} (the {@link
- * org.ssmlab.simd.Backend} wraps these kernels in it). Falls back to the SIMD kernels (given as
- * {@code fallback}, unchecked) when a call moves fewer than
- * {@code threshold} floats, when it is empty, when N_total exceeds {@value #MAX_NT} (the private state
- * of an item) or when the backward's scratch would exceed {@value #MAX_SCRATCH} floats.
+ * <p>Arguments are checked before, by {@link org.ssmlab.simd.CheckedScans} (the
+ * {@link org.ssmlab.simd.Backend} wraps these kernels in it). Falls back to the SIMD kernels (given as
+ * {@code fallback}, unchecked) when a call moves fewer than {@code threshold} floats, when it is
+ * empty, when N_total exceeds {@value #MAX_NT} (the private state of an item) or when the backward's
+ * scratch would exceed {@value #MAX_SCRATCH} floats.
  */
 final class OpenClScans implements Scans {
 

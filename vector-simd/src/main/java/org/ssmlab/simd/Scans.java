@@ -156,7 +156,8 @@ public interface Scans {
      *   y_t    = Σ_n C_t[n] h_t[n] + D[d] u_t
      *   out_t  = y_t · silu(z_t)   (y_t when z is null),        hLast[b,d] = h_{L-1}
      * </pre>
-     * (Δ_t, u_t, z_t at (b, t, d); B_t, C_t at (b, t).) With {@code polarizeOne} the ā ≡ 1 channel comes
+     * (Δ_t, u_t, z_t at (b, t, d); B_t, C_t at (b, t); A[d,n] is A's column for learnable channel n, n - 1
+     * when the one-channel comes first.) With {@code polarizeOne} the ā ≡ 1 channel comes
      * first, with {@code polarizeZero} the ā ≡ 0 channel comes last (state order [one | N learnable |
      * zero]); both are exact (no exp) and have no entry in A.
      *

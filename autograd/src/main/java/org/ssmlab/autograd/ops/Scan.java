@@ -24,7 +24,7 @@ import org.ssmlab.simd.Scans.Selective;
  *   between them.</li>
  * </ul>
  *
- * Every scan takes an optional initial state h0 (null: zero), with its gradient, and gives its final
+ * <p>Every scan takes an optional initial state h0 (null: zero), with its gradient, and gives its final
  * state ({@link Result#last()}, {@link #last}), so a long sequence can be run in pieces.
  *
  * <p><b>Checks.</b> The ops check the tensors' shapes, which only they see (the kernels get flat
@@ -214,7 +214,8 @@ public final class Scan {
      *   g[n]    = ā_t[n] γ_t[n]                  (γ_t on the one-channel, 0 on the zero-channel)
      *   ∂L/∂h0[b,d] = g after step 0
      * </pre>
-     * (Δ_t, u_t, z_t at (b, t, d); B_t, C_t at (b, t); without z, gy_t = ∂L/∂out_t.) The version of
+     * (Δ_t, u_t, z_t at (b, t, d); B_t, C_t at (b, t); A[d,n] is A's column for learnable channel n, n - 1
+     * when the one-channel comes first; without z, gy_t = ∂L/∂out_t.) The version of
      * this to read is the kernels' scalar twin, {@code org.ssmlab.simd.ScalarSelectiveScan}, one line
      * per formula; {@link Scans#selectiveForward} and {@link Scans#selectiveBackward} state the same.
      *
