@@ -29,6 +29,11 @@ public final class CheckedScans implements Scans {
         return kernels instanceof CheckedScans ? kernels : new CheckedScans(kernels);
     }
 
+    /** The raw kernels behind the checks (to see which implementation runs; calls on them are unchecked). */
+    public Scans kernels() {
+        return kernels;
+    }
+
     /** The name of the checked implementation's class, e.g. "SimdScans". */
     @Override
     public String toString() {

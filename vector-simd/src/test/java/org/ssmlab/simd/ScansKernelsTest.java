@@ -398,7 +398,8 @@ class ScansKernelsTest {
     /** Every backend's scans are the checked ones: the raw kernels check nothing themselves. */
     @Test
     void backendsApplyTheChecksOnce() {
-        assertTrue(SIMD instanceof CheckedScans && SCALAR instanceof CheckedScans);
+        assertTrue(SIMD instanceof CheckedScans c && c.kernels() instanceof SimdScans, SIMD.toString());
+        assertTrue(SCALAR instanceof CheckedScans c && c.kernels() instanceof ScalarScans, SCALAR.toString());
         Backend b = new Backend("test", Backend.simd().elementwise(), Backend.simd().reductions(),
                 Backend.simd().gemm(), new SimdScans());
         assertTrue(b.scans() instanceof CheckedScans);
