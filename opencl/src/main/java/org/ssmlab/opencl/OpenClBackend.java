@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.jocl.CLException;
 import org.ssmlab.simd.Backend;
+import org.ssmlab.simd.SimdScans;
 
 /**
  * The optional OpenCL backend: an {@link org.ssmlab.simd.Backend} named {@code "opencl"} whose
@@ -57,7 +58,7 @@ public final class OpenClBackend implements AutoCloseable {
                 new OpenClElementwise(ctx, simd.elementwise(), threshold),
                 new OpenClReductions(ctx, simd.reductions(), threshold),
                 new OpenClGemm(ctx, simd.gemm(), threshold),
-                new OpenClScans(ctx, simd.scans(), threshold));
+                new OpenClScans(ctx, new SimdScans(), threshold));
     }
 
     /**

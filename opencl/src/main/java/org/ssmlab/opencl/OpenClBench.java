@@ -89,9 +89,10 @@ public final class OpenClBench {
         float[] gD = new float[s.d()];
         float[] gz = new float[bld];
         Runnable once = () -> {
-            k.selectiveForward(s, u, delta, a, b, c, dskip, z, out, cp, null);
+            k.selectiveForward(s, u, delta, a, b, c, dskip, z, null, out, cp, null);
             if (backward) {
-                k.selectiveBackward(s, u, delta, a, b, c, dskip, z, cp, gOut, gu, gd, gA, gB, gC, gD, gz);
+                k.selectiveBackward(s, u, delta, a, b, c, dskip, z, null, cp, gOut, null, gu, gd, gA, gB, gC, gD, gz,
+                        null);
             }
         };
         long warmEnd = System.nanoTime() + 500_000_000L;

@@ -126,12 +126,6 @@ final class OpenClElementwise implements Elementwise {
         broadcast(op, "binary_row", x, y, cols, out, rows, cols, () -> fallback.binaryRowBroadcast(op, x, y, out, rows, cols));
     }
 
-    @Override
-    public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        ElementwiseChecks.colBroadcast("OpenClElementwise.binaryColBroadcast", op, x, y, out, rows, cols);
-        broadcast(op, "binary_col", x, y, rows, out, rows, cols, () -> fallback.binaryColBroadcast(op, x, y, out, rows, cols));
-    }
-
     /** Runs a broadcast kernel: x and out are (rows, cols), y has {@code yLen} elements. */
     private void broadcast(Binary op, String name, float[] x, float[] y, int yLen, float[] out, int rows, int cols,
                            Runnable onFallback) {

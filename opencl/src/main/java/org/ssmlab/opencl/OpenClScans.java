@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
-import org.ssmlab.simd.ScanChecks;
 import org.ssmlab.simd.Scans;
 import org.ssmlab.simd.SimdScans;
 
@@ -18,8 +17,6 @@ import org.ssmlab.simd.SimdScans;
  * gB and gC.
  *
  * <ul>
- *   <li>{@link #diagonalChunked} runs the sequential kernel: the items already cover batch × channels,
- *       and the sequential scan is what the chunked one approximates (equal up to rounding).</li>
  *   <li>The selective forward writes the checkpoints in the layout of {@link Scans.Selective}
  *       ((batch, chunks, N_total, D)), and the backward reads them from there: a forward on any backend
  *       serves a backward on any other.</li>
@@ -29,9 +26,11 @@ import org.ssmlab.simd.SimdScans;
  *       partials, and gA, gD over the batch, in a fixed order.</li>
  * </ul>
  *
- * <p>Falls back to the SIMD kernels (given as {@code fallback}) when a call moves fewer than
- * {@code threshold} floats, when it is empty, when N_total exceeds {@value #MAX_NT} (the private state
- * of an item) or when the backward's scratch would exceed {@value #MAX_SCRATCH} floats.
+ * <p>Arguments are checked before, by {@link org.ssmlab.simd.CheckedScans} (the
+ * {@link org.ssmlab.simd.Backend} wraps these kernels in it). Falls back to the SIMD kernels (given as
+ * {@code fallback}, unchecked) when a call moves fewer than {@code threshold} floats, when it is
+ * empty, when N_total exceeds {@value #MAX_NT} (the private state of an item) or when the backward's
+ * scratch would exceed {@value #MAX_SCRATCH} floats.
  */
 final class OpenClScans implements Scans {
 
@@ -93,7 +92,6 @@ final class OpenClScans implements Scans {
     @Override
     public void diagonal(int batch, int len, int channels, float[] a, float[] b, float[] h0, float[] h,
                          float[] hLast) {
-        ScanChecks.diagonal("OpenClScans.diagonal", batch, len, channels, a, b, h0, h, hLast);
         long n = (long) batch * len * channels;
         long bc = (long) batch * channels;
         if (n == 0 || 3 * n + size(h0, bc) + size(hLast, bc) < threshold) {
@@ -118,19 +116,9 @@ final class OpenClScans implements Scans {
         }
     }
 
-    /** The sequential scan (see the class comment), after the chunked scan's own argument checks. */
-    @Override
-    public void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
-                                float[] h, float[] hLast) {
-        ScanChecks.diagonalChunked("OpenClScans.diagonalChunked", batch, len, channels, chunk, a, b, h0, h, hLast);
-        diagonal(batch, len, channels, a, b, h0, h, hLast);
-    }
-
     @Override
     public void diagonalBackward(int batch, int len, int channels, float[] a, float[] h0, float[] h, float[] gH,
                                  float[] gLast, float[] ga, float[] gb, float[] gh0) {
-        ScanChecks.diagonalBackward("OpenClScans.diagonalBackward", batch, len, channels, a, h0, h, gH, gLast,
-                ga, gb, gh0);
         long n = (long) batch * len * channels;
         long bc = (long) batch * channels;
         if (n == 0 || 5 * n + size(h0, bc) + size(gLast, bc) + size(gh0, bc) < threshold) {
@@ -165,7 +153,6 @@ final class OpenClScans implements Scans {
     @Override
     public void complexDiagonal(int batch, int len, int channels, Complex a, Complex b, Complex h0, Complex h,
                                 Complex hLast) {
-        ScanChecks.complexDiagonal("OpenClScans.complexDiagonal", batch, len, channels, a, b, h0, h, hLast);
         long n = (long) batch * len * channels;
         long bc = (long) batch * channels;
         if (n == 0 || 6 * n + 2 * (flag(h0) + flag(hLast)) * bc < threshold) {
@@ -201,8 +188,6 @@ final class OpenClScans implements Scans {
     @Override
     public void complexDiagonalBackward(int batch, int len, int channels, Complex a, Complex h0, Complex h,
                                         Complex gH, Complex gLast, Complex ga, Complex gb, Complex gh0) {
-        ScanChecks.complexDiagonalBackward("OpenClScans.complexDiagonalBackward", batch, len, channels, a, h0, h,
-                gH, gLast, ga, gb, gh0);
         long n = (long) batch * len * channels;
         long bc = (long) batch * channels;
         if (n == 0 || 10 * n + 2 * (flag(h0) + flag(gLast) + flag(gh0)) * bc < threshold) {
@@ -254,15 +239,14 @@ final class OpenClScans implements Scans {
 
     @Override
     public void selectiveForward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                                 float[] Dskip, float[] z, float[] out, float[] checkpoints, float[] hLast) {
-        ScanChecks.selectiveForward("OpenClScans.selectiveForward", s, u, delta, A, B, C, Dskip, z, out,
-                checkpoints, hLast);
+                                 float[] Dskip, float[] z, float[] h0, float[] out, float[] checkpoints,
+                                 float[] hLast) {
         long bld = (long) s.batch() * s.len() * s.d();
         long bd = (long) s.batch() * s.d();
-        long moved = selectiveInputs(s, Dskip, z) + bld + size(checkpoints, s.checkpointSize())
-                + size(hLast, s.stateSize());
+        long moved = selectiveInputs(s, Dskip, z) + size(h0, s.stateSize()) + bld
+                + size(checkpoints, s.checkpointSize()) + size(hLast, s.stateSize());
         if (bld == 0 || s.nTotal() > MAX_NT || moved < threshold) {
-            fallback.selectiveForward(s, u, delta, A, B, C, Dskip, z, out, checkpoints, hLast);
+            fallback.selectiveForward(s, u, delta, A, B, C, Dskip, z, h0, out, checkpoints, hLast);
             return;
         }
         long bln = (long) s.batch() * s.len() * s.nTotal();
@@ -276,12 +260,13 @@ final class OpenClScans implements Scans {
                 ClBuffer bC = bufs.in(C, bln);
                 ClBuffer bD = bufs.in(Dskip, s.d());
                 ClBuffer bz = bufs.in(z, bld);
+                ClBuffer bh0 = bufs.in(h0, s.stateSize());
                 ClBuffer bo = bufs.out(bld);
                 ClBuffer bcp = checkpoints == null ? bufs.out(1) : bufs.out(s.checkpointSize());
                 ClBuffer bl = bufs.out(s.stateSize());
                 OpenClContext.setArgs(kernel, s.batch(), s.len(), s.d(), s.n(), s.polarizeOne() ? 1 : 0,
                         s.polarizeZero() ? 1 : 0, s.chunk(), bu, bdt, bA, bB, bC, flag(Dskip), bD, flag(z), bz,
-                        bo, flag(checkpoints), bcp, bl);
+                        flag(h0), bh0, bo, flag(checkpoints), bcp, bl);
                 ctx.run1D(kernel, bd);
                 bo.readInto(ctx, out, 0, (int) bld);
                 if (checkpoints != null) {
@@ -296,10 +281,9 @@ final class OpenClScans implements Scans {
 
     @Override
     public void selectiveBackward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                                  float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gu,
-                                  float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz) {
-        ScanChecks.selectiveBackward("OpenClScans.selectiveBackward", s, u, delta, A, B, C, Dskip, z, checkpoints,
-                gOut, gu, gDelta, gA, gB, gC, gD, gz);
+                                  float[] Dskip, float[] z, float[] h0, float[] checkpoints, float[] gOut,
+                                  float[] gLast, float[] gu, float[] gDelta, float[] gA, float[] gB, float[] gC,
+                                  float[] gD, float[] gz, float[] gh0) {
         int batch = s.batch();
         int len = s.len();
         int dd = s.d();
@@ -312,10 +296,10 @@ final class OpenClScans implements Scans {
         int span = Math.min(s.chunk(), len);       // steps recomputed at a time
         long scratch = items * ((span + 1L) * nt + span);
         long moved = selectiveInputs(s, Dskip, z) + s.checkpointSize() + 3 * bld + (long) dd * nn + 2 * bln
-                + size(Dskip, dd) + size(z, bld);
+                + size(Dskip, dd) + size(z, bld) + size(gLast, s.stateSize()) + size(gh0, s.stateSize());
         if (bld == 0 || nt > MAX_NT || scratch > MAX_SCRATCH || moved < threshold) {
-            fallback.selectiveBackward(s, u, delta, A, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gA, gB, gC,
-                    gD, gz);
+            fallback.selectiveBackward(s, u, delta, A, B, C, Dskip, z, h0, checkpoints, gOut, gLast, gu, gDelta, gA,
+                    gB, gC, gD, gz, gh0);
             return;
         }
         float[] pA = new float[batch * nn * dd];
@@ -325,8 +309,8 @@ final class OpenClScans implements Scans {
         synchronized (ctx.lock()) {
             cl_kernel kernel = ctx.kernel(PROGRAM, "selective_backward");
             if (ctx.reductionGroupSize(kernel, SEL_GROUP) != SEL_GROUP) {
-                fallback.selectiveBackward(s, u, delta, A, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gA, gB,
-                        gC, gD, gz);
+                fallback.selectiveBackward(s, u, delta, A, B, C, Dskip, z, h0, checkpoints, gOut, gLast, gu, gDelta,
+                        gA, gB, gC, gD, gz, gh0);
                 return;
             }
             try (Buffers bufs = new Buffers()) {
@@ -339,9 +323,11 @@ final class OpenClScans implements Scans {
                 ClBuffer bz = bufs.in(z, bld);
                 ClBuffer bcp = bufs.in(checkpoints, s.checkpointSize());
                 ClBuffer bg = bufs.in(gOut, bld);
+                ClBuffer bgl = bufs.in(gLast, s.stateSize());
                 ClBuffer bgu = bufs.out(bld);
                 ClBuffer bgd = bufs.out(bld);
                 ClBuffer bgz = bufs.out(z == null ? 1 : bld);
+                ClBuffer bg0 = bufs.out(s.stateSize());
                 ClBuffer bpA = bufs.out(pA.length);
                 ClBuffer bpD = bufs.out(pD.length);
                 ClBuffer bpB = bufs.out(pB.length);
@@ -349,8 +335,8 @@ final class OpenClScans implements Scans {
                 ClBuffer hbuf = bufs.out(items * (span + 1L) * nt);
                 ClBuffer ybuf = bufs.out(items * span);
                 OpenClContext.setArgs(kernel, batch, len, dd, nn, s.polarizeOne() ? 1 : 0, s.polarizeZero() ? 1 : 0,
-                        s.chunk(), bu, bdt, bA, bB, bC, flag(Dskip), bD, flag(z), bz, bcp, bg, bgu, bgd, bgz,
-                        bpA, bpD, bpB, bpC, hbuf, ybuf,
+                        s.chunk(), bu, bdt, bA, bB, bC, flag(Dskip), bD, flag(z), bz, bcp, bg, flag(gLast), bgl,
+                        bgu, bgd, bgz, bg0, bpA, bpD, bpB, bpC, hbuf, ybuf,
                         new OpenClContext.Local((long) nt * SEL_GROUP * Sizeof.cl_float),
                         new OpenClContext.Local((long) nt * SEL_GROUP * Sizeof.cl_float));
                 ctx.run(kernel, new long[] {items}, new long[] {SEL_GROUP});
@@ -358,6 +344,9 @@ final class OpenClScans implements Scans {
                 bgd.readInto(ctx, gDelta, 0, (int) bld);
                 if (z != null) {
                     bgz.readInto(ctx, gz, 0, (int) bld);
+                }
+                if (gh0 != null) {
+                    bg0.readInto(ctx, gh0, 0, s.stateSize());
                 }
                 bpA.readInto(ctx, pA, 0, pA.length);
                 bpD.readInto(ctx, pD, 0, pD.length);
@@ -367,38 +356,5 @@ final class OpenClScans implements Scans {
         }
         // Fixed-order sums: gB, gC over the channel groups; gA, gD over the batch.
         SimdScans.sumBackwardPartials(s, dGroups, pA, pB, pC, Dskip == null ? null : pD, gA, gB, gC, gD);
-    }
-
-    @Override
-    public void selectiveStep(Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                              float[] Dskip, float[] z, float[] out) {
-        ScanChecks.selectiveStep("OpenClScans.selectiveStep", s, h, u, delta, A, B, C, Dskip, z, out);
-        long bd = (long) s.batch() * s.d();
-        long bn = (long) s.batch() * s.nTotal();
-        long moved = 2L * s.stateSize() + 3 * bd + (long) s.d() * s.n() + 2 * bn + size(Dskip, s.d())
-                + size(z, bd);
-        if (bd == 0 || s.nTotal() > MAX_NT || moved < threshold) {
-            fallback.selectiveStep(s, h, u, delta, A, B, C, Dskip, z, out);
-            return;
-        }
-        synchronized (ctx.lock()) {
-            cl_kernel kernel = ctx.kernel(PROGRAM, "selective_step");
-            try (Buffers bufs = new Buffers()) {
-                ClBuffer bh = bufs.in(h, s.stateSize());
-                ClBuffer bu = bufs.in(u, bd);
-                ClBuffer bdt = bufs.in(delta, bd);
-                ClBuffer bA = bufs.in(A, (long) s.d() * s.n());
-                ClBuffer bB = bufs.in(B, bn);
-                ClBuffer bC = bufs.in(C, bn);
-                ClBuffer bD = bufs.in(Dskip, s.d());
-                ClBuffer bz = bufs.in(z, bd);
-                ClBuffer bo = bufs.out(bd);
-                OpenClContext.setArgs(kernel, s.batch(), s.d(), s.n(), s.polarizeOne() ? 1 : 0,
-                        s.polarizeZero() ? 1 : 0, bh, bu, bdt, bA, bB, bC, flag(Dskip), bD, flag(z), bz, bo);
-                ctx.run1D(kernel, bd);
-                bh.readInto(ctx, h, 0, s.stateSize());
-                bo.readInto(ctx, out, 0, (int) bd);
-            }
-        }
     }
 }

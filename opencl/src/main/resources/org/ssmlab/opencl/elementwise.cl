@@ -109,15 +109,6 @@ __kernel void binary_row(int op, __global const float* x, __global const float* 
     }
 }
 
-/* Column broadcast: out[r,c] = op(x[r,c], y[r]). */
-__kernel void binary_col(int op, __global const float* x, __global const float* y, __global float* out,
-                         int rows, int cols) {
-    int i = get_global_id(0);
-    if (i < rows * cols) {
-        out[i] = binary_of(op, x[i], y[i / cols]);
-    }
-}
-
 /* out[i] = a[i] * b[i] + c[i] with one rounding (fma is correctly rounded in OpenCL C). */
 __kernel void fused_multiply_add(__global const float* a, __global const float* b, __global const float* c,
                                  __global float* out, int n) {

@@ -3,8 +3,8 @@
  * (org.ssmlab.simd.ScalarScans), with one work-item per independent recurrence and time sequential
  * inside the item:
  *   - diagonal and complex diagonal scans: one item per (sequence b, channel c);
- *   - selective scan forward and step: one item per (sequence b, model channel d), the N_total state
- *     channels of that pair in private memory;
+ *   - selective scan forward: one item per (sequence b, model channel d), the N_total state channels
+ *     of that pair in private memory;
  *   - selective scan backward: one item per (b, d) as well, in work-groups of SEL_GROUP consecutive d
  *     of one sequence, because gB and gC sum over d: every step each group sums its items'
  *     contributions in local memory (a fixed order, so the result does not depend on scheduling).
@@ -22,7 +22,8 @@
  * Layouts (row-major, as in org.ssmlab.simd.Scans):
  *   diagonal:   a, b, h, gH, ga, gb (batch, L, C);  h0, hLast, gLast, gh0 (batch, C)
  *   selective:  u, delta, z, out, gOut, gu, gDelta, gz (batch, L, D);  A (D, N);  B, C, gB, gC
- *               (batch, L, N_total);  checkpoints (batch, chunks, N_total, D);  hLast (batch, D, N_total)
+ *               (batch, L, N_total);  checkpoints (batch, chunks, N_total, D);  h0, hLast, gLast, gh0
+ *               (batch, D, N_total)
  *   state channel order: [one-channel (a == 1) | N learnable | zero-channel (a == 0)].
  */
 #pragma OPENCL FP_CONTRACT OFF
@@ -194,14 +195,15 @@ inline float sel_update(int one, int zero, int nt, int nn, int n, int d, float d
 }
 
 /*
- * Forward, item (b, d):
+ * Forward, item (b, d), from h_{-1} = h0[b, d] (or 0):
  *   h_t[n] = a_t[n] h_{t-1}[n] + (dt_t u_t) B_t[n];   y_t = sum_n C_t[n] h_t[n] + D[d] u_t
- *   out_t = y_t silu(z_t)  (or y_t);   checkpoint k = the state before step k chunk.
+ *   out_t = y_t silu(z_t)  (or y_t);   checkpoint k = the state before step k chunk;   hLast = h_{L-1}.
  */
 __kernel void selective_forward(int batch, int len, int dd, int nn, int one, int zero, int chunk,
                                 __global const float* u, __global const float* delta,
                                 __global const float* A, __global const float* B, __global const float* C,
                                 int hasD, __global const float* Dskip, int hasZ, __global const float* z,
+                                int hasH0, __global const float* h0,
                                 __global float* out, int hasCp, __global float* cp, __global float* hLast) {
     int gid = get_global_id(0);
     if (gid >= batch * dd) {
@@ -213,7 +215,7 @@ __kernel void selective_forward(int batch, int len, int dd, int nn, int one, int
     int chunks = (len + chunk - 1) / chunk;
     float h[MAX_NT];
     for (int n = 0; n < nt; n++) {
-        h[n] = 0.0f;
+        h[n] = hasH0 ? h0[(long) gid * nt + n] : 0.0f;
     }
     for (int t = 0; t < len; t++) {
         if (hasCp && t % chunk == 0) {
@@ -253,42 +255,13 @@ __kernel void selective_forward(int batch, int len, int dd, int nn, int one, int
     }
 }
 
-/* One recurrent step, item (b, d): the state h (batch, D, N_total) is updated in place. */
-__kernel void selective_step(int batch, int dd, int nn, int one, int zero,
-                             __global float* h, __global const float* u, __global const float* delta,
-                             __global const float* A, __global const float* B, __global const float* C,
-                             int hasD, __global const float* Dskip, int hasZ, __global const float* z,
-                             __global float* out) {
-    int gid = get_global_id(0);
-    if (gid >= batch * dd) {
-        return;
-    }
-    int b = gid / dd;
-    int d = gid % dd;
-    int nt = nn + one + zero;
-    float dt = delta[gid];
-    float uu = u[gid];
-    float du = dt * uu;
-    float y = 0.0f;
-    for (int n = 0; n < nt; n++) {
-        long hi = (long) gid * nt + n;
-        float hn = sel_update(one, zero, nt, nn, n, d, dt, A, h[hi], du * B[b * nt + n]);
-        h[hi] = hn;
-        y = y + C[b * nt + n] * hn;
-    }
-    if (hasD) {
-        y = y + Dskip[d] * uu;
-    }
-    out[gid] = hasZ ? y * (z[gid] * sigmoid_f(z[gid])) : y;
-}
-
 /*
  * Backward of selective_forward. Group g holds items (b, d) for one sequence b and SEL_GROUP
  * consecutive channels d. Chunk by chunk from the last, each item
  *   1. recomputes the chunk's states from its checkpoint into its column of hbuf
  *      (hbuf[(j nt + n) W + w] = h_{t0+j-1}[n], j = 0 the checkpoint; W = global size, w = item),
  *      and y_t (with the skip term) into ybuf for the gate;
- *   2. runs the chunk backwards, gh[n] carrying dL/dh_t[n]:
+ *   2. runs the chunk backwards, gh[n] carrying dL/dh_t[n] (from gLast[b, d, n], or 0, down to gh0):
  *        gy = g silu(z)                  gz = g y sigma(z)(1 + z(1 - sigma(z)))
  *        ghn = gh[n] + C_t[n] gy        (total dL/dh_t[n])
  *        gC_t[n] += h_t[n] gy            gB_t[n] += ghn dt u
@@ -305,7 +278,8 @@ void selective_backward(int batch, int len, int dd, int nn, int one, int zero, i
                         __global const float* A, __global const float* B, __global const float* C,
                         int hasD, __global const float* Dskip, int hasZ, __global const float* z,
                         __global const float* cp, __global const float* gOut,
-                        __global float* gu, __global float* gDelta, __global float* gz,
+                        int hasGLast, __global const float* gLast,
+                        __global float* gu, __global float* gDelta, __global float* gz, __global float* gh0,
                         __global float* pA, __global float* pD, __global float* pB, __global float* pC,
                         __global float* hbuf, __global float* ybuf,
                         __local float* lB, __local float* lC) {
@@ -324,7 +298,7 @@ void selective_backward(int batch, int len, int dd, int nn, int one, int zero, i
     float gh[MAX_NT];
     float gav[MAX_NT];
     for (int n = 0; n < nt; n++) {
-        gh[n] = 0.0f;
+        gh[n] = hasGLast ? gLast[((long) b * dd + d) * nt + n] : 0.0f;
         gav[n] = 0.0f;
     }
     float gdv = 0.0f;
@@ -430,5 +404,8 @@ void selective_backward(int batch, int len, int dd, int nn, int one, int zero, i
             pA[((long) b * nn + m) * dd + d] = gav[m];
         }
         pD[(long) b * dd + d] = gdv;
+        for (int n = 0; n < nt; n++) {
+            gh0[((long) b * dd + d) * nt + n] = gh[n];
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.simd.Backend;
+import org.ssmlab.simd.CheckedScans;
 import org.ssmlab.simd.Elementwise.Binary;
 import org.ssmlab.simd.Elementwise.Unary;
 
@@ -25,7 +26,7 @@ class OpenClBackendTest {
     void isNamedOpenClWithItsOwnScans() {
         Backend b = Device.backend();
         assertEquals("opencl", b.name());
-        assertTrue(b.scans() instanceof OpenClScans, b.scans().getClass().getName());
+        assertTrue(b.scans() instanceof CheckedScans c && c.kernels() instanceof OpenClScans, b.scans().toString());
     }
 
     /** Every kind of call, 10 000 times in all: every buffer allocated is released. */

@@ -63,7 +63,6 @@ class OpenClElementwiseTest {
         assertRejected(k + ".binary", () -> cl.binary(Binary.ADD, ten, 0, six, 1, ten, 0, 6));
         assertRejected(k + ".binaryScalar", () -> cl.binaryScalar(Binary.MUL, ten, 0, 1f, six, 0, 10));
         assertRejected(k + ".binaryRowBroadcast", () -> cl.binaryRowBroadcast(Binary.ADD, ten, six, ten, 1, 7));
-        assertRejected(k + ".binaryColBroadcast", () -> cl.binaryColBroadcast(Binary.ADD, ten, six, ten, 10, 1));
         assertRejected(k + ".fma", () -> cl.fma(ten, ten, six, ten, 10));
         assertRejected(k + ".axpy", () -> cl.axpy(1f, ten, 0, six, 1, 6));
         assertRejected(k + ".axpy", () -> cl.axpy(1f, null, 0, six, 0, 1));

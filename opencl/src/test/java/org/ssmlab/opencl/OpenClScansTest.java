@@ -10,21 +10,20 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.simd.Backend;
 import org.ssmlab.simd.ScanCases;
-import org.ssmlab.simd.ScanCases.ChunkedCase;
 import org.ssmlab.simd.ScanCases.Forward;
 import org.ssmlab.simd.ScanCases.Grads;
 import org.ssmlab.simd.ScanCases.Problem;
-import org.ssmlab.simd.ScanCases.Step;
 import org.ssmlab.simd.Scans;
 import org.ssmlab.simd.Scans.Complex;
 import org.ssmlab.simd.Scans.Selective;
 import org.ssmlab.testing.Props;
 
 /**
- * The OpenCL scans against their SIMD twin on random shapes: the diagonal scan and its chunked form,
- * the complex scan, and the fused selective scan forward (outputs, checkpoints, final state) and
- * backward (all seven gradients) with and without polarization, skip and gate, channel counts that
- * fill one, several and partial work-groups; the recurrent step; the checkpoints exchanged between
+ * The OpenCL scans against their SIMD twin on random shapes: the diagonal scan, the complex scan, and
+ * the fused selective scan forward (outputs, checkpoints, final state) and backward (all eight
+ * gradients) with and without polarization, skip, gate, initial state and final-state gradient,
+ * channel counts that fill one, several and partial work-groups; sequences in pieces against one
+ * piece; the checkpoints exchanged between
  * backends in both directions; the polarized channels exact; and a negative control showing the
  * comparison sees a wrong checkpoint layout. Skipped when the machine has no OpenCL platform.
  *
@@ -47,17 +46,9 @@ class OpenClScansTest {
     }
 
     @Test
-    void chunkedEqualsSimdChunkedAndSequential() {
+    void diagonalInPiecesEqualsOnePiece() {
         Scans cl = Device.backend().scans();
-        forSeeds(30, r -> {
-            ChunkedCase c = ChunkedCase.random(r, 80);
-            float[][] seq = c.sequential(SIMD);
-            float[][] simdChunked = c.chunked(SIMD);
-            float[][] chunked = c.chunked(cl);
-            close("chunked h vs sequential " + c.shape(), seq[0], chunked[0]);
-            close("chunked last vs sequential " + c.shape(), seq[1], chunked[1]);
-            close("chunked h vs SIMD chunked " + c.shape(), simdChunked[0], chunked[0]);
-        });
+        forSeeds(20, r -> ScanCases.diagonalInPiecesAgrees(cl, r, 150));
     }
 
     @Test
@@ -84,37 +75,18 @@ class OpenClScansTest {
             Selective s = p.s();
             float[] expected = new float[s.batch() * s.len() * s.d()];
             float[] actual = new float[expected.length];
-            SIMD.selectiveForward(s, p.u(), p.delta(), p.A(), p.B(), p.C(), p.Dskip(), p.z(), expected, null, null);
-            cl.selectiveForward(s, p.u(), p.delta(), p.A(), p.B(), p.C(), p.Dskip(), p.z(), actual, null, null);
+            SIMD.selectiveForward(s, p.u(), p.delta(), p.A(), p.B(), p.C(), p.Dskip(), p.z(), p.h0(), expected, null,
+                    null);
+            cl.selectiveForward(s, p.u(), p.delta(), p.A(), p.B(), p.C(), p.Dskip(), p.z(), p.h0(), actual, null, null);
             close("selective out alone " + p.describe(), expected, actual);
         });
     }
 
+    /** A sequence in pieces, each from the final state of the one before, equals one piece on the device. */
     @Test
-    void selectiveStepEqualsSimdStepAndRepeatedEqualsTheScan() {
+    void selectiveInPiecesEqualsOnePiece() {
         Scans cl = Device.backend().scans();
-        forSeeds(20, r -> {
-            Problem p = Problem.random(r, 150);
-            Selective s = p.s();
-            Forward f = p.forward(SIMD);
-            float[] hc = new float[s.stateSize()];
-            float[] hs = new float[s.stateSize()];
-            float[] out = new float[s.batch() * s.len() * s.d()];
-            int bd = s.batch() * s.d();
-            for (int t = 0; t < s.len(); t++) {
-                Step in = p.step(t);
-                float[] oc = new float[bd], os = new float[bd];
-                // One step from the same state on both backends, then carry the OpenCL state on.
-                System.arraycopy(hc, 0, hs, 0, hs.length);
-                SIMD.selectiveStep(s, hs, in.u(), in.delta(), p.A(), in.B(), in.C(), p.Dskip(), in.z(), os);
-                cl.selectiveStep(s, hc, in.u(), in.delta(), p.A(), in.B(), in.C(), p.Dskip(), in.z(), oc);
-                close("step " + t + " out " + p.describe(), os, oc);
-                close("step " + t + " state " + p.describe(), hs, hc);
-                p.putStep(oc, out, t);
-            }
-            close("step x L out " + p.describe(), f.out(), out);
-            close("step x L state " + p.describe(), f.last(), hc);
-        });
+        forSeeds(20, r -> ScanCases.selectiveInPiecesAgrees(cl, r, 150));
     }
 
     /**
@@ -181,13 +153,10 @@ class OpenClScansTest {
                 () -> cl.diagonal(2, 3, 4, new float[24], new float[23], null, new float[24], null));
         assertTrue(e.getMessage().contains("OpenClScans.diagonal") && e.getMessage().contains("b (2, 3, 4)"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> cl.diagonalChunked(1, 2, 1, 0, new float[2], new float[2], null, new float[2], null));
-        assertTrue(e.getMessage().contains("OpenClScans.diagonalChunked") && e.getMessage().contains("chunk"),
-                e.getMessage());
         Selective s = new Selective(1, 4, 3, 2, true, true, 2);
         e = assertThrows(IllegalArgumentException.class, () -> cl.selectiveForward(s, new float[12],
-                new float[12], new float[6], new float[4 * 3], new float[16], null, null, new float[12], null, null));
+                new float[12], new float[6], new float[4 * 3], new float[16], null, null, null, new float[12], null,
+                null));
         assertTrue(e.getMessage().contains("OpenClScans.selectiveForward") && e.getMessage().contains("B (1, 4, 4)"),
                 e.getMessage());
     }

@@ -81,14 +81,15 @@ public class SelectiveScanBenchmark {
 
     @Benchmark
     public float[] forward() {
-        scans.selectiveForward(s, u, delta, A, B, C, D, z, out, checkpoints, last);
+        scans.selectiveForward(s, u, delta, A, B, C, D, z, null, out, checkpoints, last);
         return out;
     }
 
     @Benchmark
     public float[] forwardBackward() {
-        scans.selectiveForward(s, u, delta, A, B, C, D, z, out, checkpoints, last);
-        scans.selectiveBackward(s, u, delta, A, B, C, D, z, checkpoints, gOut, gu, gDelta, gA, gB, gC, gD, gz);
+        scans.selectiveForward(s, u, delta, A, B, C, D, z, null, out, checkpoints, last);
+        scans.selectiveBackward(s, u, delta, A, B, C, D, z, null, checkpoints, gOut, null, gu, gDelta, gA, gB, gC, gD,
+                gz, null);
         return gu;
     }
 }

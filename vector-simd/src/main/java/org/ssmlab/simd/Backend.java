@@ -19,9 +19,17 @@ import java.util.ServiceLoader;
  * happens lazily, not when the class is initialised, so a provider that itself calls
  * {@link #simd()} while it is created does not meet a half-initialised class.
  *
+ * <p><b>Checks.</b> A backend's scan kernels check nothing; the constructor wraps them in
+ * {@link CheckedScans}, so {@link #scans()} checks every call once, the same way for every backend.
+ *
  * @param name a short name for messages and benchmarks ("simd", "scalar", "opencl")
  */
 public record Backend(String name, Elementwise elementwise, Reductions reductions, Gemm gemm, Scans scans) {
+
+    /** Wraps {@code scans} in the argument checks ({@link CheckedScans}). */
+    public Backend {
+        scans = CheckedScans.of(scans);
+    }
 
     private static final Backend SIMD = new Backend("simd",
             new SimdElementwise(), new SimdReductions(), new SimdGemm(), new SimdScans());

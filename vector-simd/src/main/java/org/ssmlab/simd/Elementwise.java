@@ -1,7 +1,7 @@
 package org.ssmlab.simd;
 
 /**
- * Elementwise kernels on {@code float[]}: unary maps, binary maps (same-length, scalar and row/column
+ * Elementwise kernels on {@code float[]}: unary maps, binary maps (same-length, scalar and row
  * broadcast), fused multiply-add and axpy.
  *
  * <p>Every method reads {@code n} elements starting at the given offsets and writes {@code n} results;
@@ -62,12 +62,6 @@ public interface Elementwise {
      * elements, and {@code out[r,c] = op(x[r,c], y[c])}.
      */
     void binaryRowBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols);
-
-    /**
-     * Column broadcast: {@code x} and {@code out} are (rows, cols) row-major, {@code y} has {@code rows}
-     * elements, and {@code out[r,c] = op(x[r,c], y[r])}.
-     */
-    void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols);
 
     /** Fused multiply-add: {@code out[i] = a[i] · b[i] + c[i]} for {@code i < n}. */
     void fma(float[] a, float[] b, float[] c, float[] out, int n);

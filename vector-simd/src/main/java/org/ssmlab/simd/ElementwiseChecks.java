@@ -49,14 +49,6 @@ public final class ElementwiseChecks {
         Checks.matrix(k, "out", out, rows, cols);
     }
 
-    /** {@link Elementwise#binaryColBroadcast}: op not null, x and out (rows, cols), y of rows elements. */
-    public static void colBroadcast(String k, Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        op(k, op);
-        Checks.matrix(k, "x", x, rows, cols);
-        Checks.range(k, "y", y, 0, rows);
-        Checks.matrix(k, "out", out, rows, cols);
-    }
-
     /** {@link Elementwise#fma}: n elements of a, b, c and out. */
     public static void fma(String k, float[] a, float[] b, float[] c, float[] out, int n) {
         Checks.range(k, "a", a, 0, n);

@@ -4,7 +4,8 @@ import org.ssmlab.simd.Scans.Complex;
 
 /**
  * The complex diagonal scan of {@link ScalarScans} (S4D with complex Λ), forward and backward, one
- * channel at a time on split real and imaginary arrays. Arguments are checked by the caller. SIMD twin:
+ * channel at a time on split real and imaginary arrays. Arguments are checked by
+ * {@link CheckedScans}. SIMD twin:
  * {@link SimdComplexScan}.
  */
 final class ScalarComplexScan {

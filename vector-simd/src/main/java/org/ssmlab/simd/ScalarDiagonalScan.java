@@ -1,9 +1,9 @@
 package org.ssmlab.simd;
 
 /**
- * The real diagonal scan of {@link ScalarScans}: {@code h_t = a_t ⊙ h_{t-1} + b_t} forward, by chunks,
- * and backward, one channel at a time. Arguments are checked by the caller. SIMD twin:
- * {@link SimdDiagonalScan}.
+ * The real diagonal scan of {@link ScalarScans}: {@code h_t = a_t ⊙ h_{t-1} + b_t} forward and backward,
+ * one channel at a time; a, b, h (batch, L, C), h0, hLast, gLast, gh0 (batch, C). Arguments are checked
+ * by {@link CheckedScans}. SIMD twin: {@link SimdDiagonalScan}.
  */
 final class ScalarDiagonalScan {
 
@@ -22,41 +22,6 @@ final class ScalarDiagonalScan {
                 }
                 if (hLast != null) {
                     hLast[bi * channels + c] = state;
-                }
-            }
-        }
-    }
-
-    /** {@link Scans#diagonalChunked}: per channel, the chunks scanned from zero, then the carries added. */
-    static void chunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
-                        float[] h, float[] hLast) {
-        for (int bi = 0; bi < batch; bi++) {
-            for (int c = 0; c < channels; c++) {
-                // Phase 1: every chunk scanned from zero (chunk 0 from h0).
-                for (int t0 = 0; t0 < len; t0 += chunk) {
-                    float state = t0 == 0 && h0 != null ? h0[bi * channels + c] : 0f;
-                    for (int t = t0; t < Math.min(len, t0 + chunk); t++) {
-                        int i = (bi * len + t) * channels + c;
-                        state = a[i] * state + b[i];
-                        h[i] = state;
-                    }
-                }
-                // Phase 2: carry the true state at each chunk end: h_t += (Π_{s=t0..t} a_s) · carry.
-                float carry = 0f;
-                for (int t0 = 0; t0 < len; t0 += chunk) {
-                    int t1 = Math.min(len, t0 + chunk);
-                    if (t0 > 0) {
-                        float p = 1f;
-                        for (int t = t0; t < t1; t++) {
-                            int i = (bi * len + t) * channels + c;
-                            p = p * a[i];
-                            h[i] = h[i] + p * carry;
-                        }
-                    }
-                    carry = h[(bi * len + t1 - 1) * channels + c];
-                }
-                if (hLast != null) {
-                    hLast[bi * channels + c] = len == 0 ? (h0 == null ? 0f : h0[bi * channels + c]) : carry;
                 }
             }
         }

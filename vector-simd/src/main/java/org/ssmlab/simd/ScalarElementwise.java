@@ -99,16 +99,6 @@ public final class ScalarElementwise implements Elementwise {
     }
 
     @Override
-    public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        ElementwiseChecks.colBroadcast("ScalarElementwise.binaryColBroadcast", op, x, y, out, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out[r * cols + c] = binaryOf(op, x[r * cols + c], y[r]);
-            }
-        }
-    }
-
-    @Override
     public void fma(float[] a, float[] b, float[] c, float[] out, int n) {
         ElementwiseChecks.fma("ScalarElementwise.fma", a, b, c, out, n);
         for (int i = 0; i < n; i++) {

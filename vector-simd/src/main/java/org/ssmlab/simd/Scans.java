@@ -1,31 +1,31 @@
 package org.ssmlab.simd;
 
 /**
- * Scan kernels: the diagonal recurrence of Eq. 1 ({@code h_t = a_t ⊙ h_{t-1} + b_t}), its complex
- * twin, and Mamba's fused selective scan (Eq. 3) with optional polarization (docs/theory.md §6), each with
- * its backward. All arrays are row-major {@code float[]} starting at index 0; outputs are overwritten,
- * never accumulated into.
+ * Scan kernels: the diagonal recurrence of Eq. 1 ({@code h_t = a_t ⊙ h_{t-1} + b_t}, docs/theory.md §1),
+ * its complex twin, and Mamba's fused selective scan (Eq. 3) with optional polarization (docs/theory.md
+ * §6), each with its backward. All arrays are row-major {@code float[]} starting at index 0; outputs
+ * are overwritten, never accumulated into. Every scan starts from an optional initial state h0 (null:
+ * zero) and can return its final state, so a long sequence can be run in pieces, each starting from
+ * the state the previous one ended in; the backward takes the gradient of that final state (gLast,
+ * null: zero) and returns the gradient of h0 (gh0), so gradients cross the pieces too.
+ *
+ * <p><b>Implementations and checks.</b> The version to read is the scalar twin ({@link ScalarScans}:
+ * {@link ScalarDiagonalScan}, {@link ScalarComplexScan}, {@link ScalarSelectiveScan}), plain loops with
+ * the formulas below at their lines; {@link SimdScans} and the OpenCL backend compute the same
+ * operation by operation. Implementations do not check their arguments: {@link CheckedScans} does,
+ * once, for every backend ({@link Backend} wraps each backend's scans in it), so a bad call fails
+ * with a message naming the kernel, the argument and the shapes.
  *
  * <p><b>Diagonal scan</b> over (batch, L, C):
  * <pre>
- *   h_t = a_t ⊙ h_{t-1} + b_t,    h_{-1} = h0 (zero when h0 is null)
+ *   h_t = a_t ⊙ h_{t-1} + b_t,    h_{-1} = h0 (zero when h0 is null),   hLast = h_{L-1}
  * backward, t = L-1 .. 0, with γ = gLast (or 0) carried down the time axis:
  *   γ  += gH_t                       (total gradient of h_t)
  *   gb_t = γ,  ga_t = γ ⊙ h_{t-1},  γ = a_t ⊙ γ   (the gradient of h_{t-1} through the recurrence)
  *   gh0 = γ after step 0
  * </pre>
  *
- * <p><b>Selective scan</b> (Mamba, Eq. 3) with u, Δ of shape (batch, L, D), A of shape (D, N) for the
- * learnable state channels, B, C of shape (batch, L, N_total), skip D of shape (D), gate z (batch, L, D):
- * <pre>
- *   h_t[d,n] = ā_t[d,n] h_{t-1}[d,n] + Δ_t[d] B_t[n] u_t[d],    h_{-1} = 0
- *   y_t[d]   = Σ_n C_t[n] h_t[d,n] + D[d] u_t[d],     out_t[d] = y_t[d] · silu(z_t[d])  (or y without z)
- * </pre>
- * where ā = exp(Δ_t[d] A[d,n]) on the learnable channels; with {@code polarizeOne} an extra channel with
- * ā ≡ 1 comes first, with {@code polarizeZero} an extra channel with ā ≡ 0 comes last (state order
- * [one | N learnable | zero]). The constant channels are exact (no exp) and have no entry in A.
- * The forward never stores the (batch, L, D, N_total) state: it keeps checkpoints of the state every
- * {@code chunk} steps, and the backward recomputes each chunk from its checkpoint.
+ * <p><b>Selective scan</b> (Mamba, Eq. 3): see {@link #selectiveForward} and {@link #selectiveBackward}.
  */
 public interface Scans {
 
@@ -88,13 +88,13 @@ public interface Scans {
 
         /**
          * Floats of the checkpoint array, laid out (batch, chunks, N_total, D): checkpoint k holds the state
-         * before step k·chunk (checkpoint 0 is the zero initial state).
+         * before step k·chunk (checkpoint 0 is the initial state h0, zero when there is none).
          */
         public int checkpointSize() {
             return Math.multiplyExact(Math.multiplyExact(batch, chunks()), Math.multiplyExact(nTotal(), d));
         }
 
-        /** Floats of the final state, laid out (batch, D, N_total). */
+        /** Floats of a state (the initial state h0, the final state), laid out (batch, D, N_total). */
         public int stateSize() {
             return Math.multiplyExact(batch, Math.multiplyExact(d, nTotal()));
         }
@@ -113,14 +113,6 @@ public interface Scans {
      * {@code hLast} is not null, the final state (batch, C). {@code h0} (batch, C) may be null (zero).
      */
     void diagonal(int batch, int len, int channels, float[] a, float[] b, float[] h0, float[] h, float[] hLast);
-
-    /**
-     * The same scan by chunks of {@code chunk} time steps: every chunk is scanned from a zero state
-     * (in parallel), the true state at each chunk end is carried forward, and each chunk adds
-     * (Π_{s=t0..t} a_s) · carry to its steps. Equal to {@link #diagonal} up to rounding.
-     */
-    void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
-                         float[] h, float[] hLast);
 
     /**
      * Backward of {@link #diagonal}: given gH = ∂L/∂h (batch, L, C) and optionally gLast = ∂L/∂h_final
@@ -154,28 +146,53 @@ public interface Scans {
     // ------------------------------------------------------------------ selective (Mamba)
 
     /**
-     * Fused selective scan forward (see the class comment). Writes {@code out} (batch, L, D), the
-     * checkpoints ({@link Selective#checkpointSize()} floats, may be null when no backward follows) and
-     * the final state (batch, D, N_total; may be null). {@code Dskip} and {@code z} may be null.
+     * Mamba's fused selective scan forward (Eq. 3, docs/theory.md §1) with polarization (§6). Shapes:
+     * u, Δ, z (batch, L, D); A (D, N) for the N learnable state channels; B, C (batch, L, N_total);
+     * skip D (D); h0, hLast (batch, D, N_total). For every sequence b and channel d, with the state
+     * h[n] over the N_total state channels:
+     * <pre>
+     *   ā_t[n] = exp(Δ_t A[d,n])  on the learnable channels;   ā ≡ 1 on the one-channel, ā ≡ 0 on the zero-channel
+     *   h_t[n] = ā_t[n] h_{t-1}[n] + Δ_t u_t B_t[n],           h_{-1} = h0[b,d] (zero when h0 is null)
+     *   y_t    = Σ_n C_t[n] h_t[n] + D[d] u_t
+     *   out_t  = y_t · silu(z_t)   (y_t when z is null),        hLast[b,d] = h_{L-1}
+     * </pre>
+     * (Δ_t, u_t, z_t at (b, t, d); B_t, C_t at (b, t); A[d,n] is A's column for learnable channel n, n - 1
+     * when the one-channel comes first.) With {@code polarizeOne} the ā ≡ 1 channel comes
+     * first, with {@code polarizeZero} the ā ≡ 0 channel comes last (state order [one | N learnable |
+     * zero]); both are exact (no exp) and have no entry in A.
+     *
+     * <p>The (batch, L, D, N_total) state is never stored: the forward writes a checkpoint of the state
+     * every {@code chunk} steps ({@link Selective#checkpointSize()} floats; null when no backward
+     * follows), and the backward recomputes each chunk from its checkpoint. {@code Dskip}, {@code z},
+     * {@code h0} and {@code hLast} may be null. The scalar twin, {@link ScalarSelectiveScan}, is the
+     * version to read.
      */
     void selectiveForward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C, float[] Dskip,
-                          float[] z, float[] out, float[] checkpoints, float[] hLast);
+                          float[] z, float[] h0, float[] out, float[] checkpoints, float[] hLast);
 
     /**
-     * Backward of {@link #selectiveForward} from the forward's checkpoints and the gradient gOut of its
-     * output. Writes gu, gDelta (batch, L, D), gA (D, N), gB, gC (batch, L, N_total), gD (D; null when
-     * Dskip is null) and gz (batch, L, D; null when z is null). The state is recomputed chunk by chunk.
+     * Backward of {@link #selectiveForward}, from the forward's inputs and checkpoints, the gradient gOut
+     * (batch, L, D) of its output and, optionally, gLast (batch, D, N_total) of its final state. For every
+     * (b, d), t = L-1 .. 0, with g[n] = gLast[b,d,n] (or 0) carrying ∂L/∂h_t[n] down the time axis:
+     * <pre>
+     *   gy_t    = gOut_t · silu(z_t)             gz_t = gOut_t · y_t · σ(z_t) (1 + z_t (1 - σ(z_t)))
+     *   γ_t[n]  = g[n] + C_t[n] gy_t             (the total ∂L/∂h_t[n])
+     *   gC_t[n] += h_t[n] gy_t                   gB_t[n] += γ_t[n] Δ_t u_t           (summed over b's d)
+     *   gA[d,n] += γ_t[n] h_{t-1}[n] ā_t[n] Δ_t                                      (learnable n; over b, t)
+     *   gΔ_t    = Σ_n γ_t[n] h_{t-1}[n] ā_t[n] A[d,n]  +  u_t Σ_n γ_t[n] B_t[n]      (first sum: learnable n)
+     *   gu_t    = D[d] gy_t + Δ_t Σ_n γ_t[n] B_t[n]          gD[d] += gy_t u_t       (over b, t)
+     *   g[n]    = ā_t[n] γ_t[n]                  (γ_t on the one-channel, 0 on the zero-channel)
+     *   gh0[b,d] = g after step 0
+     * </pre>
+     * (without z: gy_t = gOut_t). Writes gu, gDelta (batch, L, D), gA (D, N), gB, gC (batch, L, N_total),
+     * gD (D; only when Dskip is not null), gz (batch, L, D; only when z is not null) and gh0 (batch, D,
+     * N_total; may be null). {@code h0} is the forward's initial state (null = 0): the checkpoints
+     * already hold it, and the scalar twin, which recomputes the states from the start instead of
+     * reading the checkpoints, reads it. The scalar twin, {@link ScalarSelectiveScan#backwardChannel},
+     * is the version to read.
      */
     void selectiveBackward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C, float[] Dskip,
-                           float[] z, float[] checkpoints, float[] gOut,
-                           float[] gu, float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz);
-
-    /**
-     * One step of the selective recurrence for inference. {@code h} (batch, D, N_total) is the carried
-     * state, updated in place; u, delta, z, out are (batch, D); B, C are (batch, N_total); A is (D, N).
-     * Applying it L times from a zero state gives the outputs and final state of {@link #selectiveForward}.
-     * Only {@code s.batch, s.d, s.n} and the polarization of {@code s} are used.
-     */
-    void selectiveStep(Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                       float[] Dskip, float[] z, float[] out);
+                           float[] z, float[] h0, float[] checkpoints, float[] gOut, float[] gLast,
+                           float[] gu, float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz,
+                           float[] gh0);
 }

@@ -10,8 +10,8 @@ import org.ssmlab.simd.Scans.Complex;
 
 /**
  * The complex diagonal scan of {@link SimdScans} (S4D with complex Λ), forward and backward, on split
- * real and imaginary arrays; laid out like {@link SimdDiagonalScan}. Arguments are checked by the
- * caller. Scalar twin: {@link ScalarComplexScan}.
+ * real and imaginary arrays; laid out like {@link SimdDiagonalScan}. Arguments are checked by
+ * {@link CheckedScans}. Scalar twin: {@link ScalarComplexScan}.
  */
 final class SimdComplexScan {
 

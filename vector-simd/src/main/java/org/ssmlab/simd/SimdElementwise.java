@@ -154,7 +154,7 @@ public final class SimdElementwise implements Elementwise {
         scalarLoop(op, x, xOff, s, out, outOff, n);
     }
 
-    /** The unchecked body of {@link #binaryScalar}, shared with the column broadcast. */
+    /** The unchecked body of {@link #binaryScalar}. */
     private static void scalarLoop(Binary op, float[] x, int xOff, float s, float[] out, int outOff, int n) {
         int bound = S.loopBound(n);
         switch (op) {
@@ -191,15 +191,6 @@ public final class SimdElementwise implements Elementwise {
         // Row r is a same-length binary op of x[r, :] with y.
         for (int r = 0; r < rows; r++) {
             binaryLoop(op, x, r * cols, y, 0, out, r * cols, cols);
-        }
-    }
-
-    @Override
-    public void binaryColBroadcast(Binary op, float[] x, float[] y, float[] out, int rows, int cols) {
-        ElementwiseChecks.colBroadcast("SimdElementwise.binaryColBroadcast", op, x, y, out, rows, cols);
-        // Row r is a binary op of x[r, :] with the scalar y[r].
-        for (int r = 0; r < rows; r++) {
-            scalarLoop(op, x, r * cols, y[r], out, r * cols, cols);
         }
     }
 

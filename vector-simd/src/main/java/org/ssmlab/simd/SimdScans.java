@@ -13,11 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * arrays. Channels left over after the last full vector go through the scalar formula (a scalar tail,
  * not a masked one). Threads take (sequence, channel block) tasks.
  *
- * <p><b>Where the kernels are.</b> This class checks the arguments ({@link ScanChecks}) and hands each
- * call to one kernel family, named like its scalar twin in {@link ScalarScans}:
- * {@link SimdDiagonalScan} (real diagonal: forward, chunked, backward), {@link SimdComplexScan}
- * (complex diagonal) and {@link SimdSelectiveScan} (Mamba's selective scan: forward with chunk
- * checkpoints, backward through {@link SimdSelectiveBackwardWorker}, step).
+ * <p><b>Where the kernels are.</b> Each call goes to one kernel family, named like its scalar twin in
+ * {@link ScalarScans}: {@link SimdDiagonalScan} (real diagonal), {@link SimdComplexScan} (complex
+ * diagonal) and {@link SimdSelectiveScan} (Mamba's selective scan: forward with chunk checkpoints,
+ * backward through {@link SimdSelectiveBackwardWorker}). Arguments are checked before, by
+ * {@link CheckedScans}; the OpenCL backend calls these kernels unchecked for the calls it leaves to
+ * the CPU.
  *
  * <p>Arithmetic follows the scalar twin operation by operation (no fused multiply-add), so the scans
  * agree with it bit for bit except where EXP is involved (the Vector API's float EXP against the
@@ -39,64 +40,43 @@ public final class SimdScans implements Scans {
         return FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
     }
 
-    // ================================================================== diagonal, real
-
     @Override
     public void diagonal(int batch, int len, int channels, float[] a, float[] b, float[] h0, float[] h, float[] hLast) {
-        ScanChecks.diagonal("SimdScans.diagonal", batch, len, channels, a, b, h0, h, hLast);
         SimdDiagonalScan.forward(batch, len, channels, a, b, h0, h, hLast);
-    }
-
-    @Override
-    public void diagonalChunked(int batch, int len, int channels, int chunk, float[] a, float[] b, float[] h0,
-                                float[] h, float[] hLast) {
-        ScanChecks.diagonalChunked("SimdScans.diagonalChunked", batch, len, channels, chunk, a, b, h0, h, hLast);
-        SimdDiagonalScan.chunked(batch, len, channels, chunk, a, b, h0, h, hLast);
     }
 
     @Override
     public void diagonalBackward(int batch, int len, int channels, float[] a, float[] h0, float[] h, float[] gH,
                                  float[] gLast, float[] ga, float[] gb, float[] gh0) {
-        ScanChecks.diagonalBackward("SimdScans.diagonalBackward", batch, len, channels, a, h0, h, gH, gLast,
-                ga, gb, gh0);
         SimdDiagonalScan.backward(batch, len, channels, a, h0, h, gH, gLast, ga, gb, gh0);
     }
-
-    // ================================================================== diagonal, complex
 
     @Override
     public void complexDiagonal(int batch, int len, int channels, Complex a, Complex b, Complex h0, Complex h,
                                 Complex hLast) {
-        ScanChecks.complexDiagonal("SimdScans.complexDiagonal", batch, len, channels, a, b, h0, h, hLast);
         SimdComplexScan.forward(batch, len, channels, a, b, h0, h, hLast);
     }
 
     @Override
     public void complexDiagonalBackward(int batch, int len, int channels, Complex a, Complex h0, Complex h,
                                         Complex gH, Complex gLast, Complex ga, Complex gb, Complex gh0) {
-        ScanChecks.complexDiagonalBackward("SimdScans.complexDiagonalBackward", batch, len, channels, a, h0, h,
-                gH, gLast, ga, gb, gh0);
         SimdComplexScan.backward(batch, len, channels, a, h0, h, gH, gLast, ga, gb, gh0);
     }
 
-    // ================================================================== selective
-
     @Override
     public void selectiveForward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                                 float[] Dskip, float[] z, float[] out, float[] checkpoints, float[] hLast) {
-        ScanChecks.selectiveForward("SimdScans.selectiveForward", s, u, delta, A, B, C, Dskip, z, out,
-                checkpoints, hLast);
-        SimdSelectiveScan.forward(s, u, delta, A, B, C, Dskip, z, out, checkpoints, hLast);
+                                 float[] Dskip, float[] z, float[] h0, float[] out, float[] checkpoints,
+                                 float[] hLast) {
+        SimdSelectiveScan.forward(s, u, delta, A, B, C, Dskip, z, h0, out, checkpoints, hLast);
     }
 
     @Override
     public void selectiveBackward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                                  float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gu,
-                                  float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz) {
-        ScanChecks.selectiveBackward("SimdScans.selectiveBackward", s, u, delta, A, B, C, Dskip, z, checkpoints,
-                gOut, gu, gDelta, gA, gB, gC, gD, gz);
-        SimdSelectiveScan.backward(s, u, delta, A, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gA, gB, gC, gD,
-                gz);
+                                  float[] Dskip, float[] z, float[] h0, float[] checkpoints, float[] gOut,
+                                  float[] gLast, float[] gu, float[] gDelta, float[] gA, float[] gB, float[] gC,
+                                  float[] gD, float[] gz, float[] gh0) {
+        SimdSelectiveScan.backward(s, u, delta, A, B, C, Dskip, z, h0, checkpoints, gOut, gLast, gu, gDelta, gA, gB,
+                gC, gD, gz, gh0);
     }
 
     /**
@@ -109,12 +89,5 @@ public final class SimdScans implements Scans {
     public static void sumBackwardPartials(Selective s, int groups, float[] pA, float[] pB, float[] pC, float[] pD,
                                            float[] gA, float[] gB, float[] gC, float[] gD) {
         SimdSelectiveScan.sumBackwardPartials(s, groups, pA, pB, pC, pD, gA, gB, gC, gD);
-    }
-
-    @Override
-    public void selectiveStep(Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                              float[] Dskip, float[] z, float[] out) {
-        ScanChecks.selectiveStep("SimdScans.selectiveStep", s, h, u, delta, A, B, C, Dskip, z, out);
-        SimdSelectiveScan.step(s, h, u, delta, A, B, C, Dskip, z, out);
     }
 }

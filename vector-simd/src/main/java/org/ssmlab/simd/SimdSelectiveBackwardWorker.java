@@ -13,7 +13,8 @@ import org.ssmlab.simd.Scans.Selective;
  * one thread: holds the problem's arrays and its own scratch. Chunk by chunk from the last,
  * {@link #recompute} rebuilds the chunk's states (hbuf, j = 0 is the checkpoint), ā (abuf) and y (ybuf)
  * from its checkpoint, then {@link #reverseStep} runs the chunk backwards carrying gh = ∂L/∂h through
- * the recurrence. Its scalar twin is {@link ScalarSelectiveScan#backwardChannel}.
+ * the recurrence, from gLast to gh0. Its scalar twin, the version to read, is
+ * {@link ScalarSelectiveScan#backwardChannel}; the formulas are on {@link Scans#selectiveBackward}.
  *
  * <p>The work is split into small methods on purpose: C2 inlines the Vector API calls (and so turns
  * them into registers and instructions) only within its inlining budget; one large method would fall
@@ -22,14 +23,15 @@ import org.ssmlab.simd.Scans.Selective;
 final class SimdSelectiveBackwardWorker {
 
     final Selective s;
-    final float[] u, delta, at, B, C, Dskip, z, checkpoints, gOut, gu, gDelta, gz, pA, pB, pC, pD;
+    final float[] u, delta, at, B, C, Dskip, z, checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD;
     final int nt, nn, dd, len, off, hStride;
     final float[] hbuf, abuf, ybuf, gh, gav, gyv, gdv;
     int b, d0, pBase;
 
     SimdSelectiveBackwardWorker(Selective s, float[] u, float[] delta, float[] at, float[] B, float[] C,
-                                float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gu,
-                                float[] gDelta, float[] gz, float[] pA, float[] pB, float[] pC, float[] pD) {
+                                float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gLast,
+                                float[] gu, float[] gDelta, float[] gz, float[] gh0, float[] pA, float[] pB,
+                                float[] pC, float[] pD) {
         this.s = s;
         this.u = u;
         this.delta = delta;
@@ -40,9 +42,11 @@ final class SimdSelectiveBackwardWorker {
         this.z = z;
         this.checkpoints = checkpoints;
         this.gOut = gOut;
+        this.gLast = gLast;
         this.gu = gu;
         this.gDelta = gDelta;
         this.gz = gz;
+        this.gh0 = gh0;
         this.pA = pA;
         this.pB = pB;
         this.pC = pC;
@@ -63,12 +67,15 @@ final class SimdSelectiveBackwardWorker {
         gdv = new float[V];
     }
 
-    /** The backward of sequence b, channels [d0, d0+V); gB, gC partials go to pB, pC at pBase. */
+    /**
+     * The backward of sequence b, channels [d0, d0+V); gB, gC partials go to pB, pC at pBase. gh starts
+     * at gLast (or 0) and ends as gh0 = ∂L/∂h0.
+     */
     void run(int b, int d0, int pBase) {
         this.b = b;
         this.d0 = d0;
         this.pBase = pBase;
-        java.util.Arrays.fill(gh, 0f);
+        SimdSelectiveScan.gatherState(s, gLast, b, d0, gh);
         java.util.Arrays.fill(gav, 0f);
         java.util.Arrays.fill(gdv, 0f);
         for (int ck = s.chunks() - 1; ck >= 0; ck--) {
@@ -84,6 +91,9 @@ final class SimdSelectiveBackwardWorker {
         }
         if (pD != null) {
             System.arraycopy(gdv, 0, pD, b * dd + d0, V);
+        }
+        if (gh0 != null) {
+            SimdSelectiveScan.scatterState(s, gh, b, d0, gh0);
         }
     }
 

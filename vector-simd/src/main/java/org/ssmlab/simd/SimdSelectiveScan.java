@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorOperators;
 import org.ssmlab.simd.Scans.Selective;
 
 /**
- * Mamba's selective scan (Eq. 3) of {@link SimdScans}: the forward with its chunk checkpoints, the
- * backward, and the recurrent step.
+ * Mamba's selective scan (Eq. 3) of {@link SimdScans}: the forward with its chunk checkpoints and the
+ * backward, as written on {@link Scans#selectiveForward} and {@link Scans#selectiveBackward}; the
+ * scalar twin, {@link ScalarSelectiveScan}, is the version to read.
  *
  * <p>With lanes over d, the state of one d-vector is N_total vectors, the step ā = exp(Δ_t[d] A[d,n])
  * is one vector EXP per (t, n), y_t is a vertical sum over n (no horizontal reduction), and the
@@ -21,7 +22,7 @@ import org.ssmlab.simd.Scans.Selective;
  * a checkpoint of the state every {@code chunk} steps; the backward recomputes one chunk of one
  * d-vector (its states and ā) into a small buffer, then runs it backwards
  * ({@link SimdSelectiveBackwardWorker}). Channels left over after the last full d-vector go through the
- * scalar twin, {@link ScalarSelectiveScan}. Arguments are checked by the caller.
+ * scalar twin. Arguments are checked by {@link CheckedScans}.
  */
 final class SimdSelectiveScan {
 
@@ -50,7 +51,7 @@ final class SimdSelectiveScan {
 
     /** {@link Scans#selectiveForward}: one task per (sequence, block of d), a d-vector at a time. */
     static void forward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                        float[] Dskip, float[] z, float[] out, float[] checkpoints, float[] hLast) {
+                        float[] Dskip, float[] z, float[] h0, float[] out, float[] checkpoints, float[] hLast) {
         float[] at = transposeA(s, A);
         int dd = s.d();
         int blocks = (dd + selBlock() - 1) / selBlock();
@@ -63,10 +64,11 @@ final class SimdSelectiveScan {
                 int d1 = Math.min(dd, d0 + selBlock());
                 int d = d0;
                 for (; d + V <= d1; d += V) {
-                    forwardVector(s, b, d, u, delta, at, B, C, Dskip, z, out, checkpoints, hLast, hv);
+                    forwardVector(s, b, d, u, delta, at, B, C, Dskip, z, h0, out, checkpoints, hLast, hv);
                 }
                 for (; d < d1; d++) {
-                    ScalarSelectiveScan.forwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, out, checkpoints, hLast, hs);
+                    ScalarSelectiveScan.forwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, h0, out, checkpoints, hLast,
+                            hs);
                 }
             }
         });
@@ -74,7 +76,7 @@ final class SimdSelectiveScan {
 
     /** The forward of sequence b, channels [d0, d0+V) as one vector; hv is scratch of N_total vectors. */
     private static void forwardVector(Selective s, int b, int d0, float[] u, float[] delta, float[] at,
-                                      float[] B, float[] C, float[] Dskip, float[] z, float[] out,
+                                      float[] B, float[] C, float[] Dskip, float[] z, float[] h0, float[] out,
                                       float[] checkpoints, float[] hLast, float[] hv) {
         int nt = s.nTotal();
         int nn = s.n();
@@ -83,7 +85,7 @@ final class SimdSelectiveScan {
         int off = s.learnableOffset();
         boolean one = s.polarizeOne();
         boolean zero = s.polarizeZero();
-        java.util.Arrays.fill(hv, 0f);
+        gatherState(s, h0, b, d0, hv);
         FloatVector dskip = Dskip == null ? null : load(Dskip, d0);
         for (int t = 0; t < len; t++) {
             if (checkpoints != null && t % s.chunk() == 0) {
@@ -126,11 +128,35 @@ final class SimdSelectiveScan {
             y.intoArray(out, x);
         }
         if (hLast != null) {
-            for (int lane = 0; lane < V; lane++) {
-                int dst = (b * dd + d0 + lane) * nt;
-                for (int n = 0; n < nt; n++) {
-                    hLast[dst + n] = hv[n * V + lane];
-                }
+            scatterState(s, hv, b, d0, hLast);
+        }
+    }
+
+    /**
+     * hv[n·V + lane] = state[b, d0 + lane, n]: the states of V channels from the (batch, D, N_total) layout
+     * into N_total vectors over d; zeros when {@code state} is null. Shared with the backward (gLast).
+     */
+    static void gatherState(Selective s, float[] state, int b, int d0, float[] hv) {
+        int nt = s.nTotal();
+        if (state == null) {
+            java.util.Arrays.fill(hv, 0, nt * V, 0f);
+            return;
+        }
+        for (int lane = 0; lane < V; lane++) {
+            int src = (b * s.d() + d0 + lane) * nt;
+            for (int n = 0; n < nt; n++) {
+                hv[n * V + lane] = state[src + n];
+            }
+        }
+    }
+
+    /** The inverse of {@link #gatherState}: state[b, d0 + lane, n] = hv[n·V + lane]. */
+    static void scatterState(Selective s, float[] hv, int b, int d0, float[] state) {
+        int nt = s.nTotal();
+        for (int lane = 0; lane < V; lane++) {
+            int dst = (b * s.d() + d0 + lane) * nt;
+            for (int n = 0; n < nt; n++) {
+                state[dst + n] = hv[n * V + lane];
             }
         }
     }
@@ -140,8 +166,9 @@ final class SimdSelectiveScan {
      * {@link SimdSelectiveBackwardWorker}, the d tail through the scalar twin; then the partial sums.
      */
     static void backward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                         float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gu,
-                         float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz) {
+                         float[] Dskip, float[] z, float[] h0, float[] checkpoints, float[] gOut, float[] gLast,
+                         float[] gu, float[] gDelta, float[] gA, float[] gB, float[] gC, float[] gD, float[] gz,
+                         float[] gh0) {
         float[] at = transposeA(s, A);
         int dd = s.d();
         int nn = s.n();
@@ -158,7 +185,7 @@ final class SimdSelectiveScan {
         float[] pD = Dskip == null ? null : new float[batch * dd];
         Parallel.forRange(batch * blocks, 1, (from, to) -> {
             SimdSelectiveBackwardWorker w = new SimdSelectiveBackwardWorker(s, u, delta, at, B, C, Dskip, z,
-                    checkpoints, gOut, gu, gDelta, gz, pA, pB, pC, pD);
+                    checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD);
             float[] hs = new float[(len + 1) * nt];
             float[] ys = new float[len];
             float[] ghs = new float[nt];
@@ -172,8 +199,8 @@ final class SimdSelectiveScan {
                     w.run(b, d, blk * bln);
                 }
                 for (; d < d1; d++) {
-                    ScalarSelectiveScan.backwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, gOut, gu, gDelta,
-                            pA, b * nn * dd, 1, dd, pB, pC, blk * bln, pD, b * dd, gz, hs, ys, ghs);
+                    ScalarSelectiveScan.backwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, h0, gOut, gLast, gu,
+                            gDelta, pA, b * nn * dd, 1, dd, pB, pC, blk * bln, pD, b * dd, gz, gh0, hs, ys, ghs);
                 }
             }
         });
@@ -223,54 +250,5 @@ final class SimdSelectiveScan {
                 gD[d] = sd;
             }
         }
-    }
-
-    /** {@link Scans#selectiveStep}: lanes over the learnable state channels of one (b, d). */
-    static void step(Selective s, float[] h, float[] u, float[] delta, float[] A, float[] B, float[] C,
-                     float[] Dskip, float[] z, float[] out) {
-        int nt = s.nTotal();
-        int nn = s.n();
-        int dd = s.d();
-        int off = s.learnableOffset();
-        int vEnd = S.loopBound(nn);
-        // Lanes over the learnable state channels, contiguous in h, A, B and C for one (b, d).
-        Parallel.forRange(s.batch() * dd, 64, (from, to) -> {
-            for (int x = from; x < to; x++) {
-                int b = x / dd;
-                int d = x % dd;
-                float dt = delta[x];
-                float du = dt * u[x];
-                int hb = x * nt;
-                int bb = b * nt;
-                float y = 0f;
-                if (s.polarizeOne()) {
-                    h[hb] = h[hb] + du * B[bb];
-                    y = y + C[bb] * h[hb];
-                }
-                FloatVector yv = FloatVector.zero(S);
-                int m = 0;
-                for (; m < vEnd; m += V) {
-                    FloatVector a = load(A, d * nn + m).mul(dt).lanewise(VectorOperators.EXP);
-                    FloatVector hn = a.mul(load(h, hb + off + m)).add(load(B, bb + off + m).mul(du));
-                    hn.intoArray(h, hb + off + m);
-                    yv = yv.add(hn.mul(load(C, bb + off + m)));
-                }
-                y = y + yv.reduceLanes(VectorOperators.ADD);
-                for (; m < nn; m++) {
-                    float a = (float) Math.exp((double) (dt * A[d * nn + m]));
-                    int i = hb + off + m;
-                    h[i] = a * h[i] + du * B[bb + off + m];
-                    y = y + C[bb + off + m] * h[i];
-                }
-                if (s.polarizeZero()) {
-                    h[hb + nt - 1] = du * B[bb + nt - 1];
-                    y = y + C[bb + nt - 1] * h[hb + nt - 1];
-                }
-                if (Dskip != null) {
-                    y = y + Dskip[d] * u[x];
-                }
-                out[x] = z == null ? y : y * (z[x] * ScalarSelectiveScan.sigmoid(z[x]));
-            }
-        });
     }
 }

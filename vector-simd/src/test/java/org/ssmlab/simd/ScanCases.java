@@ -83,45 +83,6 @@ public final class ScanCases {
         close("diagonal gh0 " + shape, ge[2], ga[2]);
     }
 
-    /** A diagonal scan to run in chunks: a in [0, 1.05), b in [-1, 1), h0 present or null. */
-    public record ChunkedCase(int batch, int len, int ch, int chunk, float[] a, float[] b, float[] h0) {
-
-        /** Batch 1-3, L 1-50, 1..maxCh channels, chunk 1..L+3 (so also longer than the sequence). */
-        public static ChunkedCase random(SplittableRandom r, int maxCh) {
-            int batch = 1 + r.nextInt(3), len = 1 + r.nextInt(50), ch = 1 + r.nextInt(maxCh);
-            int chunk = 1 + r.nextInt(len + 3);
-            int n = batch * len * ch;
-            float[] a = fill(r, n, 0, 1.05);
-            float[] b = fill(r, n, -1, 1);
-            float[] h0 = r.nextBoolean() ? fill(r, batch * ch, -1, 1) : null;
-            return new ChunkedCase(batch, len, ch, chunk, a, b, h0);
-        }
-
-        /** batch · L · C, the size of a and h. */
-        public int size() {
-            return batch * len * ch;
-        }
-
-        /** The shape, for failure messages. */
-        public String shape() {
-            return "batch=" + batch + " L=" + len + " C=" + ch + " chunk=" + chunk;
-        }
-
-        /** h and the last state of the sequential scan {@code k.diagonal}. */
-        public float[][] sequential(Scans k) {
-            float[][] r = {new float[size()], new float[batch * ch]};
-            k.diagonal(batch, len, ch, a, b, h0, r[0], r[1]);
-            return r;
-        }
-
-        /** h and the last state of the chunked scan {@code k.diagonalChunked}. */
-        public float[][] chunked(Scans k) {
-            float[][] r = {new float[size()], new float[batch * ch]};
-            k.diagonalChunked(batch, len, ch, chunk, a, b, h0, r[0], r[1]);
-            return r;
-        }
-    }
-
     /** The inputs of one complex scan drawn by {@link #complexAgrees}. */
     public record ComplexCase(int batch, int len, int ch, Complex a, Complex b) {
     }
@@ -159,13 +120,96 @@ public final class ScanCases {
         return new ComplexCase(batch, len, ch, a, b);
     }
 
+    /**
+     * A diagonal scan run in pieces equals the scan in one piece (batch 1-3, L 2-40, 1..maxCh channels,
+     * with or without h0 and gLast): the sequence is cut at random times, each piece starts from the
+     * final state of the one before and the backward runs the pieces in reverse, each piece's gh0
+     * being the gLast of the piece before. States, final state, ga, gb and gh0 agree.
+     */
+    public static void diagonalInPiecesAgrees(Scans k, SplittableRandom r, int maxCh) {
+        int batch = 1 + r.nextInt(3), len = 2 + r.nextInt(39), ch = 1 + r.nextInt(maxCh);
+        int n = batch * len * ch, bc = batch * ch;
+        float[] a = fill(r, n, -1.1, 1.1), b = fill(r, n, -1, 1), gH = fill(r, n, -1, 1);
+        float[] h0 = r.nextBoolean() ? fill(r, bc, -1, 1) : null;
+        float[] gLast = r.nextBoolean() ? fill(r, bc, -1, 1) : null;
+        int[] cuts = cuts(r, len);
+        String what = k.getClass().getSimpleName() + " diagonal in pieces " + java.util.Arrays.toString(cuts)
+                + " batch=" + batch + " L=" + len + " C=" + ch;
+        float[] h = new float[n], last = new float[bc];
+        k.diagonal(batch, len, ch, a, b, h0, h, last);
+        float[] ga = new float[n], gb = new float[n], gh0 = new float[bc];
+        k.diagonalBackward(batch, len, ch, a, h0, h, gH, gLast, ga, gb, gh0);
+
+        float[] hp = new float[n], gap = new float[n], gbp = new float[n];
+        float[][] starts = new float[cuts.length][];
+        float[] state = h0;
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            int t0 = cuts[i], t1 = cuts[i + 1], pl = t1 - t0;
+            starts[i] = state;
+            float[] hi = new float[batch * pl * ch];
+            float[] next = new float[bc];
+            k.diagonal(batch, pl, ch, slice(a, batch, len, ch, t0, t1), slice(b, batch, len, ch, t0, t1), state, hi,
+                    next);
+            put(hi, hp, batch, len, ch, t0, t1);
+            state = next;
+        }
+        close(what + " h", h, hp);
+        close(what + " last", last, state);
+        float[] g = gLast;
+        for (int i = cuts.length - 2; i >= 0; i--) {
+            int t0 = cuts[i], t1 = cuts[i + 1], pl = t1 - t0;
+            float[] hi = slice(hp, batch, len, ch, t0, t1);
+            float[] gai = new float[hi.length], gbi = new float[hi.length], g0 = new float[bc];
+            k.diagonalBackward(batch, pl, ch, slice(a, batch, len, ch, t0, t1), starts[i], hi,
+                    slice(gH, batch, len, ch, t0, t1), g, gai, gbi, g0);
+            put(gai, gap, batch, len, ch, t0, t1);
+            put(gbi, gbp, batch, len, ch, t0, t1);
+            g = g0;
+        }
+        close(what + " ga", ga, gap);
+        close(what + " gb", gb, gbp);
+        close(what + " gh0", gh0, g);
+    }
+
+    /** 0 = c_0 < c_1 < ... < c_k = len (len ≥ 2): two to four pieces, each at least one step long. */
+    public static int[] cuts(SplittableRandom r, int len) {
+        java.util.TreeSet<Integer> c = new java.util.TreeSet<>(java.util.List.of(0, len));
+        int extra = 1 + r.nextInt(Math.min(3, len - 1));
+        while (c.size() < 2 + extra) {
+            c.add(1 + r.nextInt(len - 1));
+        }
+        return c.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Steps [t0, t1) of x (batch, len, width), as (batch, t1 - t0, width). */
+    public static float[] slice(float[] x, int batch, int len, int width, int t0, int t1) {
+        if (x == null) {
+            return null;
+        }
+        float[] y = new float[batch * (t1 - t0) * width];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(x, (b * len + t0) * width, y, b * (t1 - t0) * width, (t1 - t0) * width);
+        }
+        return y;
+    }
+
+    /** The inverse of {@link #slice}: writes piece (batch, t1 - t0, width) into x (batch, len, width). */
+    public static void put(float[] piece, float[] x, int batch, int len, int width, int t0, int t1) {
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(piece, b * (t1 - t0) * width, x, (b * len + t0) * width, (t1 - t0) * width);
+        }
+    }
+
     // ------------------------------------------------------------------ selective
 
-    /** A random selective-scan problem (ā in (0.2, 1), values of order one). */
+    /**
+     * A random selective-scan problem (ā in (0.2, 1), values of order one): the inputs, the initial state
+     * h0 and the gradients gOut, gLast of the output and final state (h0, gLast: null for a zero one).
+     */
     public record Problem(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C, float[] Dskip,
-                          float[] z, float[] gOut) {
+                          float[] z, float[] gOut, float[] h0, float[] gLast) {
 
-        /** A problem of shape {@code s}, with the skip D and the gate z or without. */
+        /** A problem of shape {@code s}, with the skip D and the gate z or without, from a zero state. */
         public static Problem random(SplittableRandom r, Selective s, boolean withD, boolean withZ) {
             int bld = s.batch() * s.len() * s.d();
             int bln = s.batch() * s.len() * s.nTotal();
@@ -174,75 +218,63 @@ public final class ScanCases {
             float[] delta = fill(r, bld, 0.01, 0.5);
             float[] A = fill(r, s.d() * s.n(), -3, -0.5);
             return new Problem(s, u, delta, A, fill(r, bln, -1, 1), fill(r, bln, -1, 1),
-                    withD ? fill(r, s.d(), -1, 1) : null, withZ ? fill(r, bld, -2, 2) : null, fill(r, bld, -1, 1));
+                    withD ? fill(r, s.d(), -1, 1) : null, withZ ? fill(r, bld, -2, 2) : null, fill(r, bld, -1, 1),
+                    null, null);
         }
 
         /**
          * Batch 1-2, L 1-40 (L = 1 one time in five), D 1..maxD, N 1-20, a random chunk, polarization,
-         * skip and gate.
+         * skip and gate; h0 and gLast each present one time in two.
          */
         public static Problem random(SplittableRandom r, int maxD) {
             int batch = 1 + r.nextInt(2), len = r.nextInt(5) == 0 ? 1 : 1 + r.nextInt(40);
             int d = 1 + r.nextInt(maxD), n = 1 + r.nextInt(20);
             int chunk = r.nextBoolean() ? 1 + r.nextInt(9) : Scans.DEFAULT_CHUNK;
             Selective s = new Selective(batch, len, d, n, r.nextBoolean(), r.nextBoolean(), chunk);
-            return random(r, s, r.nextBoolean(), r.nextBoolean());
+            Problem p = random(r, s, r.nextBoolean(), r.nextBoolean());
+            return p.withStates(r.nextBoolean() ? fill(r, s.stateSize(), -1, 1) : null,
+                    r.nextBoolean() ? fill(r, s.stateSize(), -1, 1) : null);
+        }
+
+        /** This problem from initial state {@code h0}, with final-state gradient {@code gLast}. */
+        public Problem withStates(float[] h0, float[] gLast) {
+            return new Problem(s, u, delta, A, B, C, Dskip, z, gOut, h0, gLast);
+        }
+
+        /** Steps [t0, t1) of this problem from initial state {@code h0}, with final-state gradient {@code gLast}. */
+        public Problem piece(int t0, int t1, float[] h0, float[] gLast) {
+            int b = s.batch(), len = s.len(), d = s.d(), nt = s.nTotal();
+            Selective ps = new Selective(b, t1 - t0, d, s.n(), s.polarizeOne(), s.polarizeZero(), s.chunk());
+            return new Problem(ps, slice(u, b, len, d, t0, t1), slice(delta, b, len, d, t0, t1), A,
+                    slice(B, b, len, nt, t0, t1), slice(C, b, len, nt, t0, t1), Dskip, slice(z, b, len, d, t0, t1),
+                    slice(gOut, b, len, d, t0, t1), h0, gLast);
         }
 
         /** The forward of kernels {@code k}: output, checkpoints and final state. */
         public Forward forward(Scans k) {
             Forward f = new Forward(new float[s.batch() * s.len() * s.d()], new float[s.checkpointSize()],
                     new float[s.stateSize()]);
-            k.selectiveForward(s, u, delta, A, B, C, Dskip, z, f.out, f.checkpoints, f.last);
+            k.selectiveForward(s, u, delta, A, B, C, Dskip, z, h0, f.out, f.checkpoints, f.last);
             return f;
         }
 
-        /** The backward of kernels {@code k} from {@code checkpoints}: all seven gradients. */
+        /** The backward of kernels {@code k} from {@code checkpoints}: all eight gradients. */
         public Grads backward(Scans k, float[] checkpoints) {
             int bld = s.batch() * s.len() * s.d();
             int bln = s.batch() * s.len() * s.nTotal();
             Grads g = new Grads(new float[bld], new float[bld], new float[s.d() * s.n()], new float[bln],
-                    new float[bln], Dskip == null ? null : new float[s.d()], z == null ? null : new float[bld]);
-            k.selectiveBackward(s, u, delta, A, B, C, Dskip, z, checkpoints, gOut, g.u, g.delta, g.A, g.B, g.C,
-                    g.D, g.z);
+                    new float[bln], Dskip == null ? null : new float[s.d()], z == null ? null : new float[bld],
+                    new float[s.stateSize()]);
+            k.selectiveBackward(s, u, delta, A, B, C, Dskip, z, h0, checkpoints, gOut, gLast, g.u, g.delta, g.A,
+                    g.B, g.C, g.D, g.z, g.h0);
             return g;
-        }
-
-        /** The inputs of recurrent step {@code t}: each batch row's slice at time t. */
-        public Step step(int t) {
-            int bd = s.batch() * s.d();
-            int bn = s.batch() * s.nTotal();
-            float[] ut = new float[bd], dt = new float[bd], zt = z == null ? null : new float[bd];
-            float[] bt = new float[bn], ct = new float[bn];
-            for (int b = 0; b < s.batch(); b++) {
-                int src = (b * s.len() + t) * s.d();
-                System.arraycopy(u, src, ut, b * s.d(), s.d());
-                System.arraycopy(delta, src, dt, b * s.d(), s.d());
-                if (zt != null) {
-                    System.arraycopy(z, src, zt, b * s.d(), s.d());
-                }
-                int srcN = (b * s.len() + t) * s.nTotal();
-                System.arraycopy(B, srcN, bt, b * s.nTotal(), s.nTotal());
-                System.arraycopy(C, srcN, ct, b * s.nTotal(), s.nTotal());
-            }
-            return new Step(ut, dt, bt, ct, zt);
-        }
-
-        /** Writes one step's output {@code ot} (batch, D) into {@code out} (batch, L, D) at time t. */
-        public void putStep(float[] ot, float[] out, int t) {
-            for (int b = 0; b < s.batch(); b++) {
-                System.arraycopy(ot, b * s.d(), out, (b * s.len() + t) * s.d(), s.d());
-            }
         }
 
         /** A short description for failure messages. */
         public String describe() {
-            return s + " D=" + (Dskip != null) + " z=" + (z != null);
+            return s + " D=" + (Dskip != null) + " z=" + (z != null) + " h0=" + (h0 != null) + " gLast="
+                    + (gLast != null);
         }
-    }
-
-    /** The inputs of one recurrent step: u, Δ (batch, D), B, C (batch, N_total), z (batch, D) or null. */
-    public record Step(float[] u, float[] delta, float[] B, float[] C, float[] z) {
     }
 
     /** A selective forward's output, checkpoints and final state. */
@@ -250,7 +282,7 @@ public final class ScanCases {
     }
 
     /** A selective backward's gradients (D and z null when the problem has neither). */
-    public record Grads(float[] u, float[] delta, float[] A, float[] B, float[] C, float[] D, float[] z) {
+    public record Grads(float[] u, float[] delta, float[] A, float[] B, float[] C, float[] D, float[] z, float[] h0) {
 
         /** Asserts each gradient agrees with {@code o}'s. */
         public void assertClose(String what, Grads o) {
@@ -265,6 +297,67 @@ public final class ScanCases {
             if (z != null) {
                 close(what + " gz", z, o.z);
             }
+            close(what + " gh0", h0, o.h0);
+        }
+    }
+
+    /**
+     * A selective scan run in pieces equals the scan in one piece, on kernels {@code k}: the sequence
+     * (L ≥ 2) is cut at random times; each piece's forward starts from the final state of the one
+     * before; the backward runs the pieces in reverse, each piece's gh0 being the gLast of the one
+     * before. Outputs, final state and every gradient agree (gA, gD summed over the pieces).
+     */
+    public static void selectiveInPiecesAgrees(Scans k, SplittableRandom r, int maxD) {
+        Problem p = Problem.random(r, maxD);
+        while (p.s().len() < 2) {
+            p = Problem.random(r, maxD);
+        }
+        Selective s = p.s();
+        int b = s.batch(), len = s.len(), d = s.d(), nt = s.nTotal();
+        int[] cuts = cuts(r, len);
+        String what = who(k) + "selective in pieces " + java.util.Arrays.toString(cuts) + " " + p.describe();
+        Forward whole = p.forward(k);
+        Grads gWhole = p.backward(k, whole.checkpoints());
+
+        float[] out = new float[whole.out().length];
+        Problem[] pieces = new Problem[cuts.length - 1];
+        Forward[] fwd = new Forward[cuts.length - 1];
+        float[] state = p.h0();
+        for (int i = 0; i < pieces.length; i++) {
+            pieces[i] = p.piece(cuts[i], cuts[i + 1], state, null);
+            fwd[i] = pieces[i].forward(k);
+            put(fwd[i].out(), out, b, len, d, cuts[i], cuts[i + 1]);
+            state = fwd[i].last();
+        }
+        close(what + " out", whole.out(), out);
+        close(what + " last", whole.last(), state);
+
+        int bld = b * len * d, bln = b * len * nt;
+        Grads sum = new Grads(new float[bld], new float[bld], new float[d * s.n()], new float[bln], new float[bln],
+                p.Dskip() == null ? null : new float[d], p.z() == null ? null : new float[bld], null);
+        float[] g = p.gLast();
+        for (int i = pieces.length - 1; i >= 0; i--) {
+            int t0 = cuts[i], t1 = cuts[i + 1];
+            Grads gi = pieces[i].withStates(pieces[i].h0(), g).backward(k, fwd[i].checkpoints());
+            put(gi.u(), sum.u(), b, len, d, t0, t1);
+            put(gi.delta(), sum.delta(), b, len, d, t0, t1);
+            put(gi.B(), sum.B(), b, len, nt, t0, t1);
+            put(gi.C(), sum.C(), b, len, nt, t0, t1);
+            if (gi.z() != null) {
+                put(gi.z(), sum.z(), b, len, d, t0, t1);
+            }
+            addInto(sum.A(), gi.A());
+            if (gi.D() != null) {
+                addInto(sum.D(), gi.D());
+            }
+            g = gi.h0();
+        }
+        gWhole.assertClose(what, new Grads(sum.u(), sum.delta(), sum.A(), sum.B(), sum.C(), sum.D(), sum.z(), g));
+    }
+
+    private static void addInto(float[] acc, float[] x) {
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] += x[i];
         }
     }
 
@@ -299,7 +392,7 @@ public final class ScanCases {
         int batch = s.batch(), len = s.len(), d = s.d(), nt = s.nTotal();
         for (int b = 0; b < batch; b++) {
             for (int c = 0; c < d; c++) {
-                float sum = 0f;
+                float sum = p.h0 == null ? 0f : p.h0[(b * d + c) * nt];
                 float lastX = 0f;
                 for (int t = 0; t < len; t++) {
                     int x = (b * len + t) * d + c;
@@ -315,8 +408,8 @@ public final class ScanCases {
         }
     }
 
-    /** The kernels' class name and a space, to start failure messages. */
+    /** The kernels' name (the implementation's class behind the checks) and a space, to start failure messages. */
     public static String who(Scans k) {
-        return k.getClass().getSimpleName() + " ";
+        return (k instanceof CheckedScans ? k.toString() : k.getClass().getSimpleName()) + " ";
     }
 }

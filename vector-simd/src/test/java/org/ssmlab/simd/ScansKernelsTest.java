@@ -10,27 +10,26 @@ import static org.ssmlab.simd.ScanCases.forSeeds;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.ssmlab.simd.Scans.Complex;
-import org.ssmlab.simd.ScanCases.ChunkedCase;
 import org.ssmlab.simd.ScanCases.ComplexCase;
 import org.ssmlab.simd.ScanCases.Forward;
 import org.ssmlab.simd.ScanCases.Grads;
 import org.ssmlab.simd.ScanCases.Problem;
-import org.ssmlab.simd.ScanCases.Step;
 import org.ssmlab.simd.Scans.Selective;
 import org.ssmlab.testing.Props;
 
 /**
  * The scan kernels: SIMD against the scalar twin on random shapes (L = 1, channel counts that are not
- * multiples of the vector width, more than one channel block, with and without polarization, gate and
- * skip), chunked against sequential, the recurrent step against the scan, polarization read off the
- * state, long sequences that stay finite, and argument checks.
+ * multiples of the vector width, more than one channel block, with and without polarization, gate,
+ * skip, initial state and final-state gradient), the backwards against finite differences in double,
+ * a sequence in pieces against one piece, polarization read off the state, long sequences that stay
+ * finite, and argument checks.
  *
  * <p>Tolerance: as described on {@link ScanCases}.
  */
 class ScansKernelsTest {
 
-    private static final Scans SIMD = new SimdScans();
-    private static final Scans SCALAR = new ScalarScans();
+    private static final Scans SIMD = Backend.simd().scans();
+    private static final Scans SCALAR = Backend.scalar().scans();
 
     // ------------------------------------------------------------------ diagonal
 
@@ -112,15 +111,10 @@ class ScansKernelsTest {
     }
 
     @Test
-    void chunkedEqualsSequential() {
-        forSeeds(60, r -> {
-            ChunkedCase c = ChunkedCase.random(r, 40);
-            float[][] seq = c.sequential(SCALAR);
-            for (Scans k : new Scans[] {SCALAR, SIMD}) {
-                float[][] chunked = c.chunked(k);
-                close(k.getClass().getSimpleName() + " chunked h " + c.shape(), seq[0], chunked[0]);
-                close(k.getClass().getSimpleName() + " chunked last " + c.shape(), seq[1], chunked[1]);
-            }
+    void diagonalInPiecesEqualsOnePiece() {
+        forSeeds(40, r -> {
+            ScanCases.diagonalInPiecesAgrees(SCALAR, r, 40);
+            ScanCases.diagonalInPiecesAgrees(SIMD, r, 40);
         });
     }
 
@@ -149,26 +143,108 @@ class ScansKernelsTest {
         forSeeds(60, r -> ScanCases.selectiveAgrees(SCALAR, "scalar", SIMD, "SIMD", r, 80));
     }
 
+    /**
+     * A long sequence in pieces, each from the final state of the one before, gives the outputs, final
+     * state and gradients of one run (the backward chained through gLast and gh0).
+     */
     @Test
-    void selectiveStepRepeatedEqualsScan() {
+    void selectiveInPiecesEqualsOnePiece() {
         forSeeds(40, r -> {
-            Problem p = Problem.random(r, 80);
-            Selective s = p.s();
-            Forward f = p.forward(SCALAR);
-            for (Scans k : new Scans[] {SCALAR, SIMD}) {
-                float[] h = new float[s.stateSize()];
-                float[] out = new float[s.batch() * s.len() * s.d()];
-                for (int t = 0; t < s.len(); t++) {
-                    Step in = p.step(t);
-                    float[] ot = new float[s.batch() * s.d()];
-                    k.selectiveStep(s, h, in.u(), in.delta(), p.A(), in.B(), in.C(), p.Dskip(), in.z(), ot);
-                    p.putStep(ot, out, t);
+            ScanCases.selectiveInPiecesAgrees(SCALAR, r, 40);
+            ScanCases.selectiveInPiecesAgrees(SIMD, r, 80);
+        });
+    }
+
+    /**
+     * The scalar selective backward against the definition: ∂/∂x of L = Σ gOut ⊙ out + Σ gLast ⊙ hLast by
+     * central differences of a double-precision forward, for every element of every input, h0 included,
+     * with and without polarization, skip and gate.
+     */
+    @Test
+    void selectiveBackwardMatchesFiniteDifferences() {
+        forSeeds(20, r -> {
+            int batch = 1 + r.nextInt(2), len = 1 + r.nextInt(6), d = 1 + r.nextInt(3), n = 1 + r.nextInt(3);
+            Selective s = new Selective(batch, len, d, n, r.nextBoolean(), r.nextBoolean(), 1 + r.nextInt(4));
+            Problem p = Problem.random(r, s, r.nextBoolean(), r.nextBoolean())
+                    .withStates(fill(r, s.stateSize(), -1, 1), r.nextBoolean() ? fill(r, s.stateSize(), -1, 1) : null);
+            Grads g = p.backward(SCALAR, p.forward(SCALAR).checkpoints());
+            double[][] x = {toDouble(p.u()), toDouble(p.delta()), toDouble(p.A()), toDouble(p.B()), toDouble(p.C()),
+                    toDouble(p.Dskip()), toDouble(p.z()), toDouble(p.h0())};
+            float[][] analytic = {g.u(), g.delta(), g.A(), g.B(), g.C(), g.D(), g.z(), g.h0()};
+            String[] names = {"gu", "gDelta", "gA", "gB", "gC", "gD", "gz", "gh0"};
+            double eps = 1e-6;
+            for (int a = 0; a < x.length; a++) {
+                if (x[a] == null) {
+                    continue;
                 }
-                String w = k.getClass().getSimpleName() + " step x L " + p.describe();
-                close(w + " out", f.out(), out);
-                close(w + " state", f.last(), h);
+                for (int i = 0; i < x[a].length; i++) {
+                    double saved = x[a][i];
+                    x[a][i] = saved + eps;
+                    double plus = selectiveLoss(p, x);
+                    x[a][i] = saved - eps;
+                    double minus = selectiveLoss(p, x);
+                    x[a][i] = saved;
+                    double fd = (plus - minus) / (2 * eps);
+                    assertEquals(fd, analytic[a][i], 1e-4 * (1 + Math.abs(fd)), names[a] + " " + i + " " + p.describe());
+                }
             }
         });
+    }
+
+    private static double[] toDouble(float[] x) {
+        if (x == null) {
+            return null;
+        }
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[i];
+        }
+        return y;
+    }
+
+    /**
+     * Σ gOut ⊙ out + Σ gLast ⊙ hLast of the selective scan in double, from x = {u, Δ, A, B, C, D, z, h0}
+     * (D, z may be null), the formulas of {@link Scans#selectiveForward} written out once more.
+     */
+    private static double selectiveLoss(Problem p, double[][] x) {
+        Selective s = p.s();
+        double[] u = x[0], delta = x[1], A = x[2], B = x[3], C = x[4], D = x[5], z = x[6], h0 = x[7];
+        int nt = s.nTotal(), len = s.len(), dd = s.d();
+        double loss = 0;
+        double[] h = new double[nt];
+        for (int b = 0; b < s.batch(); b++) {
+            for (int d = 0; d < dd; d++) {
+                System.arraycopy(h0, (b * dd + d) * nt, h, 0, nt);
+                for (int t = 0; t < len; t++) {
+                    int i = (b * len + t) * dd + d;
+                    int bn = (b * len + t) * nt;
+                    double y = 0;
+                    for (int k = 0; k < nt; k++) {
+                        double abar;
+                        if (s.polarizeOne() && k == 0) {
+                            abar = 1;
+                        } else if (s.polarizeZero() && k == nt - 1) {
+                            abar = 0;
+                        } else {
+                            abar = Math.exp(delta[i] * A[d * s.n() + k - s.learnableOffset()]);
+                        }
+                        h[k] = abar * h[k] + delta[i] * u[i] * B[bn + k];
+                        y += C[bn + k] * h[k];
+                    }
+                    if (D != null) {
+                        y += D[d] * u[i];
+                    }
+                    double out = z == null ? y : y * z[i] / (1 + Math.exp(-z[i]));
+                    loss += p.gOut()[i] * out;
+                }
+                if (p.gLast() != null) {
+                    for (int k = 0; k < nt; k++) {
+                        loss += p.gLast()[(b * dd + d) * nt + k] * h[k];
+                    }
+                }
+            }
+        }
+        return loss;
     }
 
     /**
@@ -196,7 +272,7 @@ class ScansKernelsTest {
                     System.arraycopy(p.B(), i * nt + 1, b2, i * n, n);
                     System.arraycopy(p.C(), i * nt + 1, c2, i * n, n);
                 }
-                Problem q = new Problem(none, p.u(), p.delta(), p.A(), b2, c2, p.Dskip(), null, p.gOut());
+                Problem q = new Problem(none, p.u(), p.delta(), p.A(), b2, c2, p.Dskip(), null, p.gOut(), null, null);
                 Forward fq = q.forward(k);
                 for (int i = 0; i < batch * d; i++) {
                     for (int m = 0; m < n; m++) {
@@ -205,7 +281,7 @@ class ScansKernelsTest {
                 }
                 Grads gp = p.backward(k, f.checkpoints());
                 Grads gq = q.backward(k, fq.checkpoints());
-                String w = k.getClass().getSimpleName() + " " + p.describe();
+                String w = ScanCases.who(k) + p.describe();
                 close("gA with vs without polarization " + w, gq.A(), gp.A());
                 float[] gbLearn = new float[rows * n], gcLearn = new float[rows * n];
                 for (int i = 0; i < rows; i++) {
@@ -235,7 +311,7 @@ class ScansKernelsTest {
                 System.arraycopy(p.A(), c * n, a2, c * (n + 1), n);
                 a2[c * (n + 1) + n] = -100f;
             }
-            Problem q = new Problem(approx, p.u(), p.delta(), a2, p.B(), p.C(), null, null, p.gOut());
+            Problem q = new Problem(approx, p.u(), p.delta(), a2, p.B(), p.C(), null, null, p.gOut(), null, null);
             close("exact zero-channel vs A = -100", p.forward(SIMD).out(), q.forward(SIMD).out());
         }));
         assertTrue(report.contains("exact zero-channel vs A = -100"), report);
@@ -277,13 +353,15 @@ class ScansKernelsTest {
             float[] Dskip = {1f, 0.5f, -1f};
             for (Scans k : new Scans[] {SIMD, SCALAR}) {
                 float[] out = new float[bld], cp = new float[s.checkpointSize()], last = new float[s.stateSize()];
-                k.selectiveForward(s, u, delta, A, B, C, Dskip, z, out, cp, last);
+                k.selectiveForward(s, u, delta, A, B, C, Dskip, z, null, out, cp, last);
                 float[] gu = new float[bld], gd = new float[bld], gA = new float[6], gB = new float[bln];
                 float[] gC = new float[bln], gD = new float[3], gz = new float[bld];
-                k.selectiveBackward(s, u, delta, A, B, C, Dskip, z, cp, gOut, gu, gd, gA, gB, gC, gD, gz);
-                for (float[] x : new float[][] {out, last, gu, gd, gA, gB, gC, gD, gz}) {
+                float[] gh0 = new float[s.stateSize()];
+                k.selectiveBackward(s, u, delta, A, B, C, Dskip, z, null, cp, gOut, null, gu, gd, gA, gB, gC, gD, gz,
+                        gh0);
+                for (float[] x : new float[][] {out, last, gu, gd, gA, gB, gC, gD, gz, gh0}) {
                     for (float v : x) {
-                        assertTrue(Float.isFinite(v), k.getClass().getSimpleName() + " one=" + one + ": " + v);
+                        assertTrue(Float.isFinite(v), ScanCases.who(k) + "one=" + one + ": " + v);
                     }
                 }
             }
@@ -298,13 +376,33 @@ class ScansKernelsTest {
                 e.getMessage());
         Selective s = new Selective(1, 4, 3, 2, true, true, 2);
         e = assertThrows(IllegalArgumentException.class, () -> SCALAR.selectiveForward(s, new float[12],
-                new float[12], new float[6], new float[4 * 3], new float[16], null, null, new float[12], null, null));
+                new float[12], new float[6], new float[4 * 3], new float[16], null, null, null, new float[12], null,
+                null));
         assertTrue(e.getMessage().contains("ScalarScans.selectiveForward") && e.getMessage().contains("B (1, 4, 4)"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SIMD.selectiveForward(s, new float[12],
+                new float[12], new float[6], new float[16], new float[16], null, null, new float[11], new float[12],
+                null, null));
+        assertTrue(e.getMessage().contains("SimdScans.selectiveForward") && e.getMessage().contains("h0 (1, 3, 4)"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SIMD.selectiveBackward(s, new float[12],
+                new float[12], new float[6], new float[16], new float[16], null, null, null, new float[24],
+                new float[12], new float[11], new float[12], new float[12], new float[6], new float[16], new float[16],
+                null, null, null));
+        assertTrue(e.getMessage().contains("SimdScans.selectiveBackward") && e.getMessage().contains("gLast (1, 3, 4)"),
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Selective(1, 4, 3, 2, false, false, 0));
         assertTrue(e.getMessage().contains("chunk = 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> SIMD.diagonalChunked(1, 2, 1, 0, new float[2], new float[2], null, new float[2], null));
-        assertTrue(e.getMessage().contains("SimdScans.diagonalChunked") && e.getMessage().contains("chunk"));
+    }
+
+    /** Every backend's scans are the checked ones: the raw kernels check nothing themselves. */
+    @Test
+    void backendsApplyTheChecksOnce() {
+        assertTrue(SIMD instanceof CheckedScans c && c.kernels() instanceof SimdScans, SIMD.toString());
+        assertTrue(SCALAR instanceof CheckedScans c && c.kernels() instanceof ScalarScans, SCALAR.toString());
+        Backend b = new Backend("test", Backend.simd().elementwise(), Backend.simd().reductions(),
+                Backend.simd().gemm(), new SimdScans());
+        assertTrue(b.scans() instanceof CheckedScans);
+        assertTrue(CheckedScans.of(b.scans()) == b.scans(), "no second layer of checks");
     }
 }

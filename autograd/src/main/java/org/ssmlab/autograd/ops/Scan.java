@@ -18,10 +18,18 @@ import org.ssmlab.simd.Scans.Selective;
  *   ∂L/∂h0 = a_0 ⊙ γ_0.</li>
  *   <li>{@link #complexDiagonal}: the same in complex arithmetic (S4D with complex Λ); gradients are
  *   (∂L/∂Re, ∂L/∂Im), i.e. ∂L/∂b_t = γ_t, ∂L/∂a_t = γ_t · conj(h_{t-1}), γ_t = gH_t + conj(a_{t+1}) γ_{t+1}.</li>
- *   <li>{@link #selective}: Mamba's fused selective scan (Eq. 3) with optional polarization (docs/theory.md §6);
- *   the (batch, L, D, N) state is never stored: the forward keeps checkpoints every
- *   {@link Scans#DEFAULT_CHUNK} steps and the backward recomputes between them.</li>
+ *   <li>{@link #selective}: Mamba's fused selective scan (Eq. 3) with optional polarization (docs/theory.md §6),
+ *   forward and backward written out at the method; the (batch, L, D, N) state is never stored: the
+ *   forward keeps checkpoints every {@link Scans#DEFAULT_CHUNK} steps and the backward recomputes
+ *   between them.</li>
  * </ul>
+ *
+ * <p>Every scan takes an optional initial state h0 (null: zero), with its gradient, and gives its final
+ * state ({@link Result#last()}, {@link #last}), so a long sequence can be run in pieces.
+ *
+ * <p><b>Checks.</b> The ops check the tensors' shapes, which only they see (the kernels get flat
+ * arrays), and derive the kernel sizes from them; the kernel layer ({@code org.ssmlab.simd.CheckedScans})
+ * checks sizes and array bounds, for every backend, in one place.
  */
 public final class Scan {
 
@@ -62,8 +70,12 @@ public final class Scan {
         }
     }
 
-    /** The sequence of states and the final state (a differentiable view of the last step). */
-    public record Result(Tensor states, Tensor last) {
+    /**
+     * A scan's output and its final state, both differentiable: for the diagonal scan the states
+     * (batch, L, C) and h_{L-1} (batch, C); for the selective scan y (batch, L, D) and h_{L-1}
+     * (batch, D, N_total). The final state is what the next piece of a long sequence starts from.
+     */
+    public record Result(Tensor out, Tensor last) {
     }
 
     /** The final state h_{L-1} (batch, C) of states (batch, L, C), as a differentiable slice. */
@@ -172,28 +184,59 @@ public final class Scan {
 
     // ------------------------------------------------------------------ selective (Mamba)
 
-    /** The output of a selective scan and its final state (batch, D, N_total), the latter without gradient. */
-    public record SelectiveResult(Tensor out, Tensor lastState) {
-    }
-
     /**
-     * Mamba's fused selective scan (Eq. 3), see {@link Scans}:
-     * <pre>
-     *   h_t[d,n] = ā_t[d,n] h_{t-1}[d,n] + Δ_t[d] B_t[n] u_t[d],   ā = exp(Δ_t[d] A[d,n]) (learnable n)
-     *   y_t[d] = Σ_n C_t[n] h_t[d,n] + D[d] u_t[d],   out = y ⊙ silu(z)  (or y when z is null)
-     * </pre>
-     * Shapes: u, delta, z (batch, L, D); A (D, N); B, C (batch, L, N_total) with
-     * N_total = N + [polarizeOne] + [polarizeZero]; D (D) or null. The polarized channels (ā ≡ 1 first,
-     * ā ≡ 0 last) have no entry in A and no parameter.
+     * Mamba's fused selective scan (Eq. 3, docs/theory.md §1) with polarization (§6), from a zero state:
+     * {@link #selective(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)}
+     * without h0, returning the output only.
      */
     public static Tensor selective(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor D, Tensor z,
                                    boolean polarizeOne, boolean polarizeZero) {
-        return selectiveWithState(u, delta, A, B, C, D, z, polarizeOne, polarizeZero).out();
+        return selective(u, delta, A, B, C, D, z, null, polarizeOne, polarizeZero, false).out();
     }
 
-    /** {@link #selective} that also returns the final state, e.g. to continue with the recurrent step. */
-    public static SelectiveResult selectiveWithState(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
-                                                     Tensor D, Tensor z, boolean polarizeOne, boolean polarizeZero) {
+    /**
+     * Mamba's fused selective scan (Eq. 3, docs/theory.md §1) with polarization (§6), from the initial
+     * state {@code h0}; returns the output and the final state, both differentiable. For every sequence
+     * b and channel d, with the state h[n] over the N_total state channels:
+     * <pre>
+     * forward, t = 0 .. L-1, from h_{-1} = h0[b,d] (zero when h0 is null):
+     *   ā_t[n] = exp(Δ_t A[d,n])  on the learnable channels;   ā ≡ 1 on the one-channel, ā ≡ 0 on the zero-channel
+     *   h_t[n] = ā_t[n] h_{t-1}[n] + Δ_t u_t B_t[n]
+     *   y_t    = Σ_n C_t[n] h_t[n] + D[d] u_t,       out_t = y_t · silu(z_t)  (y_t when z is null)
+     *   last[b,d] = h_{L-1}
+     * backward, t = L-1 .. 0, with g[n] = ∂L/∂last[b,d,n] carried down the time axis:
+     *   gy_t    = ∂L/∂out_t · silu(z_t)          ∂L/∂z_t = ∂L/∂out_t · y_t · σ(z_t) (1 + z_t (1 - σ(z_t)))
+     *   γ_t[n]  = g[n] + C_t[n] gy_t             (the total ∂L/∂h_t[n])
+     *   ∂L/∂C_t[n] += h_t[n] gy_t                ∂L/∂B_t[n] += γ_t[n] Δ_t u_t          (over d)
+     *   ∂L/∂A[d,n] += γ_t[n] h_{t-1}[n] ā_t[n] Δ_t                                     (learnable n; over b, t)
+     *   ∂L/∂Δ_t    = Σ_n γ_t[n] h_{t-1}[n] ā_t[n] A[d,n]  +  u_t Σ_n γ_t[n] B_t[n]     (first sum: learnable n)
+     *   ∂L/∂u_t    = D[d] gy_t + Δ_t Σ_n γ_t[n] B_t[n]       ∂L/∂D[d] += gy_t u_t      (over b, t)
+     *   g[n]    = ā_t[n] γ_t[n]                  (γ_t on the one-channel, 0 on the zero-channel)
+     *   ∂L/∂h0[b,d] = g after step 0
+     * </pre>
+     * (Δ_t, u_t, z_t at (b, t, d); B_t, C_t at (b, t); A[d,n] is A's column for learnable channel n, n - 1
+     * when the one-channel comes first; without z, gy_t = ∂L/∂out_t.) The version of
+     * this to read is the kernels' scalar twin, {@code org.ssmlab.simd.ScalarSelectiveScan}, one line
+     * per formula; {@link Scans#selectiveForward} and {@link Scans#selectiveBackward} state the same.
+     *
+     * <p>Shapes: u, delta, z (batch, L, D); A (D, N); B, C (batch, L, N_total) with N_total = N +
+     * [polarizeOne] + [polarizeZero]; D (D) or null; h0 and the final state (batch, D, N_total). The
+     * polarized channels (ā ≡ 1 first, ā ≡ 0 last) have no entry in A and no parameter.
+     *
+     * <p><b>In pieces.</b> Running a sequence as pieces, each from the final state of the one before
+     * ({@code h0} = the previous {@code last()}), gives the outputs and gradients of one run over the
+     * whole sequence (up to float rounding). The (batch, L, D, N_total) state is never stored: the
+     * forward keeps checkpoints every {@link Scans#DEFAULT_CHUNK} steps and the backward recomputes
+     * between them.
+     */
+    public static Result selective(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor D, Tensor z,
+                                   Tensor h0, boolean polarizeOne, boolean polarizeZero) {
+        return selective(u, delta, A, B, C, D, z, h0, polarizeOne, polarizeZero, true);
+    }
+
+    /** The selective scan; with {@code withLast} the node's output is [out | last], sliced into two tensors. */
+    private static Result selective(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C, Tensor D, Tensor z,
+                                    Tensor h0, boolean polarizeOne, boolean polarizeZero, boolean withLast) {
         String op = "Scan.selective";
         requireRank3(op, "u", u);
         int batch = u.dim(0);
@@ -205,35 +248,46 @@ public final class Scan {
                     + (A == null ? "null" : Shape.str(A.shape())));
         }
         Selective s = Selective.of(batch, len, dd, A.dim(1), polarizeOne, polarizeZero);
-        requireShape(op, "B (N_total = " + s.nTotal() + ")", B, batch, len, s.nTotal());
-        requireShape(op, "C (N_total = " + s.nTotal() + ")", C, batch, len, s.nTotal());
+        int nt = s.nTotal();
+        requireShape(op, "B (N_total = " + nt + ")", B, batch, len, nt);
+        requireShape(op, "C (N_total = " + nt + ")", C, batch, len, nt);
         if (D != null) {
             requireShape(op, "D", D, dd);
         }
         if (z != null) {
             requireShape(op, "z", z, batch, len, dd);
         }
-        Tensor[] inputs = {u, delta, A, B, C, D, z};
-        boolean rec = recording(inputs);
-        float[] out = new float[u.size()];
-        float[] checkpoints = rec ? new float[s.checkpointSize()] : null;
-        float[] lastState = new float[s.stateSize()];
+        if (h0 != null) {
+            requireShape(op, "h0 (N_total = " + nt + ")", h0, batch, dd, nt);
+        }
+        Tensor[] inputs = {u, delta, A, B, C, D, z, h0};
+        int bld = u.size();
+        int state = s.stateSize();
+        // With the final state, one node holds [out (bld) | last (state)]: one backward serves both.
+        float[] out = new float[withLast ? bld + state : bld];
+        float[] last = withLast ? new float[state] : null;
+        float[] checkpoints = recording(inputs) ? new float[s.checkpointSize()] : null;
         float[] dv = D == null ? null : D.data();
         float[] zv = z == null ? null : z.data();
-        kernels().selectiveForward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv, out,
-                checkpoints, lastState);
-        Tensor result = Tensor.fromOp(out, u.shape(), g -> {
-            int bld = u.size();
-            int bln = B.size();
+        float[] h0v = h0 == null ? null : h0.data();
+        kernels().selectiveForward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv, h0v, out,
+                checkpoints, last);
+        if (withLast) {
+            System.arraycopy(last, 0, out, bld, state);
+        }
+        int[] shape = withLast ? new int[] {bld + state} : u.shape();
+        Tensor node = Tensor.fromOp(out, shape, g -> {
+            float[] gLast = withLast ? Arrays.copyOfRange(g, bld, bld + state) : null;
             float[] gu = new float[bld];
             float[] gDelta = new float[bld];
             float[] gA = new float[A.size()];
-            float[] gB = new float[bln];
-            float[] gC = new float[bln];
+            float[] gB = new float[B.size()];
+            float[] gC = new float[C.size()];
             float[] gD = D == null ? null : new float[dd];
             float[] gz = z == null ? null : new float[bld];
-            kernels().selectiveBackward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv,
-                    checkpoints, g, gu, gDelta, gA, gB, gC, gD, gz);
+            float[] gh0 = h0 != null && h0.requiresGrad() ? new float[state] : null;
+            kernels().selectiveBackward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv, h0v,
+                    checkpoints, g, gLast, gu, gDelta, gA, gB, gC, gD, gz, gh0);
             u.accumulateGrad(gu);
             delta.accumulateGrad(gDelta);
             A.accumulateGrad(gA);
@@ -245,7 +299,14 @@ public final class Scan {
             if (z != null) {
                 z.accumulateGrad(gz);
             }
+            if (gh0 != null) {
+                h0.accumulateGrad(gh0);
+            }
         }, inputs);
-        return new SelectiveResult(result, Tensor.of(lastState, batch, dd, s.nTotal()));
+        if (!withLast) {
+            return new Result(node, null);
+        }
+        return new Result(Shapes.reshape(Shapes.slice(node, 0, 0, bld), batch, len, dd),
+                Shapes.reshape(Shapes.slice(node, 0, bld, bld + state), batch, dd, nt));
     }
 }

@@ -16,9 +16,10 @@ import org.ssmlab.simd.Backend;
 import org.ssmlab.testing.Props;
 
 /**
- * The scan ops: gradients against finite differences ({@link GradCheck}), and the fused selective
- * scan against the same computation composed from elementary ops (exp, mul, add, sum, slice, concat,
- * stack), outputs and every gradient, with and without polarization, gate and skip.
+ * The scan ops: gradients against finite differences ({@link GradCheck}), h0's included; the fused
+ * selective scan against the same computation composed from elementary ops (exp, mul, add, sum, slice,
+ * concat, stack), outputs and every gradient, with and without polarization, gate and skip; and every
+ * scan run in pieces, each from the final state of the one before, against one run.
  */
 class ScanOpsTest {
 
@@ -40,7 +41,7 @@ class ScanOpsTest {
             Tensor a = leaf(r, -0.9, 0.9, batch, len, ch);
             Tensor b = leaf(r, -1, 1, batch, len, ch);
             Tensor h0 = leaf(r, -1, 1, batch, ch);
-            assertGradient("diagonal states", in -> Scan.diagonal(in.get(0), in.get(1), in.get(2)).states(), a, b, h0);
+            assertGradient("diagonal states", in -> Scan.diagonal(in.get(0), in.get(1), in.get(2)).out(), a, b, h0);
             assertGradient("diagonal last", in -> Scan.diagonal(in.get(0), in.get(1), in.get(2)).last(), a, b, h0);
             assertGradient("diagonal without h0", in -> Scan.diagonalStates(in.get(0), in.get(1), null), a, b);
         });
@@ -95,6 +96,14 @@ class ScanOpsTest {
                     : composed(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), dd, zz, one, zero);
         }
 
+        /** The op from initial state {@code h0}, on a list laid out as {@link #inputs()}. */
+        Scan.Result applyFrom(List<Tensor> in, Tensor h0) {
+            int i = 5;
+            Tensor dd = D == null ? null : in.get(i++);
+            Tensor zz = z == null ? null : in.get(i);
+            return Scan.selective(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), dd, zz, h0, one, zero);
+        }
+
         String describe() {
             return "u " + org.ssmlab.autograd.Shape.str(u.shape()) + " N=" + A.dim(1) + " one=" + one + " zero=" + zero
                     + " D=" + (D != null) + " z=" + (z != null);
@@ -145,6 +154,154 @@ class ScanOpsTest {
             Problem p = Problem.random(r, 5);
             assertGradient("selective " + p.describe(), in -> p.apply(in, true), p.inputs().toArray(new Tensor[0]));
         });
+    }
+
+    /**
+     * The selective scan from an initial state: output and final state against finite differences,
+     * h0 included ({@link GradCheck}: the loss accumulated in double, the model in float).
+     */
+    @Test
+    void selectiveFromInitialStateGradients() {
+        forSeeds(20, r -> {
+            Problem p = Problem.random(r, 5);
+            int nt = p.B.dim(2);
+            Tensor h0 = leaf(r, -1, 1, p.u.dim(0), p.u.dim(2), nt);
+            List<Tensor> in = p.inputs();
+            in.add(h0);
+            assertGradient("selective from h0 " + p.describe(), x -> {
+                Scan.Result res = p.applyFrom(x.subList(0, x.size() - 1), x.getLast());
+                return Shapes.concat(List.of(Shapes.reshape(res.out(), res.out().size()),
+                        Shapes.reshape(res.last(), res.last().size())), 0);
+            }, in.toArray(new Tensor[0]));
+        });
+    }
+
+    /**
+     * A long sequence in pieces, each piece's h0 the final state of the one before, gives the outputs,
+     * final state and every gradient (h0's included) of one run: the selective scan on both backends.
+     */
+    @Test
+    void selectiveInPiecesEqualsOnePiece() {
+        Backend saved = Backend.current();
+        try {
+            forSeeds(20, r -> {
+                Problem p = Problem.random(r, 12);
+                while (p.u.dim(1) < 2) {
+                    p = Problem.random(r, 12);
+                }
+                Problem q = p;
+                Backend.setCurrent(r.nextBoolean() ? Backend.simd() : Backend.scalar());
+                Tensor h0 = leaf(r, -1, 1, p.u.dim(0), p.u.dim(2), p.B.dim(2));
+                List<Tensor> leaves = new ArrayList<>(p.inputs());
+                leaves.add(h0);
+                int[] cuts = org.ssmlab.simd.ScanCases.cuts(r, p.u.dim(1));
+                assertPiecesAgree("selective " + Backend.current().name() + " " + p.describe(), r, leaves, cuts,
+                        (x, h) -> q.applyFrom(x, h), ScanOpsTest::sliceSelective);
+            });
+        } finally {
+            Backend.setCurrent(saved);
+        }
+    }
+
+    /** The same for the real diagonal scan. */
+    @Test
+    void diagonalInPiecesEqualsOnePiece() {
+        forSeeds(20, r -> {
+            int batch = 1 + r.nextInt(2), len = 2 + r.nextInt(12), ch = 1 + r.nextInt(5);
+            List<Tensor> leaves = new ArrayList<>(List.of(leaf(r, -1.1, 1.1, batch, len, ch),
+                    leaf(r, -1, 1, batch, len, ch), leaf(r, -1, 1, batch, ch)));
+            int[] cuts = org.ssmlab.simd.ScanCases.cuts(r, len);
+            assertPiecesAgree("diagonal batch=" + batch + " L=" + len + " C=" + ch, r, leaves, cuts,
+                    (x, h) -> Scan.diagonal(x.get(0), x.get(1), h),
+                    (x, t0, t1) -> List.of(Shapes.slice(x.get(0), 1, t0, t1), Shapes.slice(x.get(1), 1, t0, t1)));
+        });
+    }
+
+    /** The same for the complex diagonal scan, its final state read off the states with {@link Scan#last}. */
+    @Test
+    void complexDiagonalInPiecesEqualsOnePiece() {
+        forSeeds(20, r -> {
+            int batch = 1 + r.nextInt(2), len = 2 + r.nextInt(12), ch = 1 + r.nextInt(4);
+            List<Tensor> leaves = new ArrayList<>(List.of(leaf(r, -0.8, 0.8, batch, len, ch),
+                    leaf(r, -0.6, 0.6, batch, len, ch), leaf(r, -1, 1, batch, len, ch), leaf(r, -1, 1, batch, len, ch),
+                    leaf(r, -1, 1, 2, batch, ch)));
+            int[] cuts = org.ssmlab.simd.ScanCases.cuts(r, len);
+            // The complex state travels as one (2, batch, C) tensor [re; im] between the pieces.
+            assertPiecesAgree("complex diagonal batch=" + batch + " L=" + len + " C=" + ch, r, leaves, cuts, (x, h) -> {
+                Scan.ComplexTensor h0 = new Scan.ComplexTensor(Shapes.reshape(Shapes.slice(h, 0, 0, 1), batch, ch),
+                        Shapes.reshape(Shapes.slice(h, 0, 1, 2), batch, ch));
+                Scan.ComplexTensor states = Scan.complexDiagonal(new Scan.ComplexTensor(x.get(0), x.get(1)),
+                        new Scan.ComplexTensor(x.get(2), x.get(3)), h0);
+                return new Scan.Result(Shapes.concat(List.of(states.re(), states.im()), 2),
+                        Shapes.stack(List.of(Scan.last(states.re()), Scan.last(states.im())), 0));
+            }, (x, t0, t1) -> x.stream().map(t -> Shapes.slice(t, 1, t0, t1)).toList());
+        });
+    }
+
+    /** A scan as a function of its inputs (without h0) and h0. */
+    interface Piecewise {
+        Scan.Result apply(List<Tensor> inputs, Tensor h0);
+    }
+
+    /** The inputs (without h0) restricted to steps [t0, t1), as differentiable slices. */
+    interface TimeSlice {
+        List<Tensor> apply(List<Tensor> inputs, int t0, int t1);
+    }
+
+    /** Selective-scan inputs laid out as {@link Problem#inputs()}: u, Δ, B, C, z sliced in time, A and D whole. */
+    static List<Tensor> sliceSelective(List<Tensor> x, int t0, int t1) {
+        List<Tensor> y = new ArrayList<>();
+        for (int i = 0; i < x.size(); i++) {
+            Tensor t = x.get(i);
+            boolean timed = t.rank() == 3;                    // A is (D, N), D is (D); the rest (batch, L, ·)
+            y.add(timed ? Shapes.slice(t, 1, t0, t1) : t);
+        }
+        return y;
+    }
+
+    /**
+     * Runs {@code scan} over the whole sequence and in the pieces [cuts[i], cuts[i+1]), each from the
+     * final state of the one before (the first from the last leaf, h0), with the pieces' outputs
+     * concatenated along time; backpropagates the same random weights of (output, final state) through
+     * both, and asserts the outputs, final states and every leaf's gradient agree.
+     */
+    static void assertPiecesAgree(String what, SplittableRandom r, List<Tensor> leaves, int[] cuts, Piecewise scan,
+                                  TimeSlice slice) {
+        List<Tensor> inputs = leaves.subList(0, leaves.size() - 1);
+        Tensor h0 = leaves.getLast();
+        Scan.Result whole = scan.apply(inputs, h0);
+        List<Tensor> outs = new ArrayList<>();
+        Tensor state = h0;
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            Scan.Result piece = scan.apply(slice.apply(inputs, cuts[i], cuts[i + 1]), state);
+            outs.add(piece.out());
+            state = piece.last();
+        }
+        Tensor pieces = Shapes.concat(outs, 1);
+        String w = what + " cuts " + java.util.Arrays.toString(cuts);
+        close("out " + w, whole.out().data(), pieces.data());
+        close("last " + w, whole.last().data(), state.data());
+        float[] weights = new float[whole.out().size() + whole.last().size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        List<float[]> expected = gradients(leaves, whole.out(), whole.last(), weights);
+        List<float[]> actual = gradients(leaves, pieces, state, weights);
+        for (int i = 0; i < leaves.size(); i++) {
+            close("grad of leaf " + i + (i == leaves.size() - 1 ? " (h0) " : " ") + w, expected.get(i), actual.get(i));
+        }
+    }
+
+    /** The leaves' gradients of Σ weights ⊙ [out | last], cleared afterwards (zeros where none arrived). */
+    private static List<float[]> gradients(List<Tensor> leaves, Tensor out, Tensor last, float[] weights) {
+        Tensor joint = Shapes.concat(List.of(Shapes.reshape(out, out.size()), Shapes.reshape(last, last.size())), 0);
+        joint.backward(weights);
+        List<float[]> g = new ArrayList<>();
+        for (Tensor t : leaves) {
+            g.add(t.gradData() == null ? new float[t.size()] : t.gradData().clone());
+            t.zeroGrad();
+        }
+        return g;
     }
 
     /** The fused op equals the composed one: outputs and all gradients, on both backends. */

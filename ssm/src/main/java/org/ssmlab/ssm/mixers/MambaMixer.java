@@ -209,6 +209,11 @@ public final class MambaMixer extends Mixer implements Eq1Form {
         return new State(batch, cfg);
     }
 
+    /**
+     * One token: the causal conv over the state's window of the last k-1 inputs (by hand, the window
+     * is the state), then the same fused selective scan as {@link #forward}, run over this one step
+     * from the state's h ({@link Scan#selective} with h0 = h), whose final state becomes the new h.
+     */
     @Override
     public Tensor step(Tensor u, RecurrentState state) {
         State s = (State) state;
@@ -216,11 +221,10 @@ public final class MambaMixer extends Mixer implements Eq1Form {
         int di = cfg.dInner();
         int k = cfg.convKernel();
         int r = cfg.dtRank();
-        int n = cfg.dState();
         int nt = cfg.nTotal();
-        int first = cfg.polarization().firstLearnable();
         try (var scope = GradMode.noGrad()) {
-            float[] xz = inProj.forward(u).data();                               // (batch, 2·di)
+            Tensor xz = inProj.forward(u);                                       // (batch, 2·di)
+            float[] xzv = xz.data();
             // Causal conv over the window [x_{t-k+1} .. x_t], then SiLU.
             float[] xc = new float[batch * di];
             float[] w = conv.weight().data();
@@ -228,7 +232,7 @@ public final class MambaMixer extends Mixer implements Eq1Form {
             for (int b = 0; b < batch; b++) {
                 int win = b * (k - 1) * di;
                 for (int c = 0; c < di; c++) {
-                    float xt = xz[b * 2 * di + c];
+                    float xt = xzv[b * 2 * di + c];
                     float acc = cb[c] + w[c * k + k - 1] * xt;
                     for (int j = 0; j < k - 1; j++) {
                         acc += w[c * k + j] * s.convWindow[win + j * di + c];
@@ -242,41 +246,17 @@ public final class MambaMixer extends Mixer implements Eq1Form {
                     xc[b * di + c] = (float) (acc / (1 + Math.exp(-acc)));
                 }
             }
-            Tensor x = Tensor.of(xc, batch, di);
-            float[] dbl = xProj.forward(x).data();                               // (batch, r + 2·nt)
-            int width = r + 2 * nt;
-            float[] dtIn = new float[batch * r];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(dbl, b * width, dtIn, b * r, r);
-            }
-            float[] delta = Arith.softplus(MatMul.linear(Tensor.of(dtIn, batch, r), dtProj.weight(), dtProj.bias())).data();
-            float[] alog = aLog.data();
-            float[] dsk = dSkip.data();
-            float[] y = new float[batch * di];
-            for (int b = 0; b < batch; b++) {
-                for (int c = 0; c < di; c++) {
-                    float dt = delta[b * di + c];
-                    float xv = xc[b * di + c];
-                    double acc = dsk[c] * xv;
-                    for (int j = 0; j < nt; j++) {
-                        int learn = j - first;
-                        float a;                                                 // the transition of channel j
-                        if (cfg.polarization().hasOne() && j == 0) {
-                            a = 1f;
-                        } else if (cfg.polarization().hasZero() && j == nt - 1) {
-                            a = 0f;
-                        } else {
-                            a = (float) Math.exp(-dt * Math.exp(alog[c * n + learn]));
-                        }
-                        int hi = (b * di + c) * nt + j;
-                        s.h[hi] = a * s.h[hi] + dt * dbl[b * width + r + j] * xv;
-                        acc += dbl[b * width + r + nt + j] * s.h[hi];
-                    }
-                    float zv = xz[b * 2 * di + di + c];
-                    y[b * di + c] = (float) (acc * (zv / (1 + Math.exp(-zv))));
-                }
-            }
-            return outProj.forward(Tensor.of(y, batch, di));
+            // The pieces of Eq. 3 for this step, as in pieces(u), with L = 1.
+            Tensor x = Tensor.of(xc, batch, 1, di);
+            Tensor z = Shapes.reshape(Shapes.slice(xz, -1, di, 2 * di), batch, 1, di);
+            Tensor dbl = xProj.forward(x);                                       // (batch, 1, r + 2·nt)
+            Tensor delta = Arith.softplus(MatMul.linear(Shapes.slice(dbl, -1, 0, r), dtProj.weight(), dtProj.bias()));
+            Polarization pol = cfg.polarization();
+            Scan.Result step = Scan.selective(x, delta, a(), Shapes.slice(dbl, -1, r, r + nt),
+                    Shapes.slice(dbl, -1, r + nt, r + 2 * nt), dSkip, z, Tensor.of(s.h, batch, di, nt),
+                    pol.hasOne(), pol.hasZero());
+            System.arraycopy(step.last().data(), 0, s.h, 0, s.h.length);
+            return outProj.forward(Shapes.reshape(step.out(), batch, di));
         }
     }
 }
