@@ -33,8 +33,13 @@ public final class JacobianNorm {
     private JacobianNorm() {
     }
 
-    /** Copies of the input per reverse pass (bounds memory: chunk × T × activations). */
+    /** At most this many copies of the input per reverse pass. */
     static final int CHUNK = 64;
+
+    /** Copies per pass such that copies × T × d stays near 2^22 floats (activations scale with it), in 1..{@value #CHUNK}. */
+    static int chunk(int len, int d) {
+        return (int) Math.max(1, Math.min(CHUNK, (1L << 22) / ((long) len * d)));
+    }
 
     /**
      * Per-position squared Jacobian norms (or their estimate) and standard errors.
@@ -107,7 +112,7 @@ public final class JacobianNorm {
 
     /**
      * ‖v_kᵀ J_s‖² for every probe k (rows of {@code v}, each of length m) and position s: (K, T). Runs
-     * ⌈K / {@value #CHUNK}⌉ reverse passes over batches of copies of the input.
+     * ⌈K / chunk⌉ reverse passes over batches of copies of the input ({@link #chunk}).
      */
     static double[][] products(LanguageModel lm, int[] tokens, float[][] v, boolean logits) {
         int len = tokens.length;
@@ -118,8 +123,9 @@ public final class JacobianNorm {
             e = lm.embed(tokens, 1, len).toArray();
         }
         double[][] out = new double[v.length][len];
-        for (int k0 = 0; k0 < v.length; k0 += CHUNK) {
-            int b = Math.min(CHUNK, v.length - k0);
+        int chunk = chunk(len, d);
+        for (int k0 = 0; k0 < v.length; k0 += chunk) {
+            int b = Math.min(chunk, v.length - k0);
             float[] tiled = new float[b * len * d];
             for (int i = 0; i < b; i++) {
                 System.arraycopy(e, 0, tiled, i * len * d, len * d);
