@@ -36,9 +36,12 @@ public final class JacobianNorm {
     /** At most this many copies of the input per reverse pass. */
     static final int CHUNK = 64;
 
-    /** Copies per pass such that copies × T × d stays near 2^22 floats (activations scale with it), in 1..{@value #CHUNK}. */
-    static int chunk(int len, int d) {
-        return (int) Math.max(1, Math.min(CHUNK, (1L << 22) / ((long) len * d)));
+    /**
+     * Copies per pass such that copies × T × d × layers stays near 2^23 (the activations the tape keeps scale
+     * with it, about 10 floats per unit in a Mamba block), in 1..{@value #CHUNK}.
+     */
+    static int chunk(int len, int d, int layers) {
+        return (int) Math.max(1, Math.min(CHUNK, (1L << 23) / ((long) len * d * Math.max(1, layers))));
     }
 
     /**
@@ -123,7 +126,7 @@ public final class JacobianNorm {
             e = lm.embed(tokens, 1, len).toArray();
         }
         double[][] out = new double[v.length][len];
-        int chunk = chunk(len, d);
+        int chunk = chunk(len, d, lm.layers().size());
         for (int k0 = 0; k0 < v.length; k0 += chunk) {
             int b = Math.min(chunk, v.length - k0);
             float[] tiled = new float[b * len * d];

@@ -150,6 +150,7 @@ final class TrainedSmoothing {
         }
         // Verdict: mean over layers of ln(block ratio), Mamba minus transformer, paired by checkpoint order.
         Map<String, double[]> blockRate = new LinkedHashMap<>();
+        Map<String, double[]> mixerRate = new LinkedHashMap<>();
         StringBuilder verdict = new StringBuilder("over-smoothing in trained models, mean over layers of ln S(block in)/S(block out) "
                 + "(above 0 = blocks smooth): ");
         for (var fam : ratios.entrySet()) {
@@ -158,6 +159,12 @@ final class TrainedSmoothing {
             blockRate.put(fam.getKey(), v);
             SeedStats.Interval iv = SeedStats.meanCi95(v);
             verdict.append(fam.getKey()).append(' ').append(iv.format("%.3f")).append("; ");
+            double[] mx = fam.getValue().get(PARTS[1]).stream().mapToDouble(a -> java.util.Arrays.stream(a).map(Math::log)
+                    .average().orElse(Double.NaN)).toArray();
+            mixerRate.put(fam.getKey(), mx);
+            SeedStats.Interval mi = SeedStats.meanCi95(mx);
+            verdict.append(String.format(Locale.ROOT, "%s mixer ln S(u)/S(mixer(u)) %s; ", fam.getKey(), mi.format("%.3f")));
+            ctx.figure("smoothing_mixer_log_ratio_" + fam.getKey().replaceAll("[^a-z0-9]+", "_"), mi.format("%.4f"));
             ctx.figure("smoothing_block_log_ratio_" + fam.getKey().replaceAll("[^a-z0-9]+", "_"), iv.format("%.4f"));
             double[] mem = fam.getValue().get(PARTS[0]).stream().mapToDouble(a -> java.util.Arrays.stream(a).map(Math::log)
                     .average().orElse(Double.NaN)).filter(Double::isFinite).toArray();
@@ -169,8 +176,10 @@ final class TrainedSmoothing {
         }
         if (blockRate.containsKey("mamba") && blockRate.containsKey("transformer")
                 && blockRate.get("mamba").length == blockRate.get("transformer").length) {
-            verdict.append(SeedStats.verdict("mamba", "transformer",
-                    SeedStats.pairedDifference(blockRate.get("mamba"), blockRate.get("transformer")), 1, " (ln ratio)"));
+            verdict.append("block: ").append(SeedStats.verdict("mamba", "transformer",
+                    SeedStats.pairedDifference(blockRate.get("mamba"), blockRate.get("transformer")), 100, " (100 x ln ratio)"));
+            verdict.append("; mixer: ").append(SeedStats.verdict("mamba", "transformer",
+                    SeedStats.pairedDifference(mixerRate.get("mamba"), mixerRate.get("transformer")), 100, " (100 x ln ratio)"));
         }
         var section = ctx.section().verdict(verdict.toString())
                 .paragraph("Checkpoints: " + checkpoints.stream().map(p -> p.getFileName().toString()).toList() + "; " + samples
