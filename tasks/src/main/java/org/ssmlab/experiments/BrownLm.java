@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -44,6 +45,12 @@ public final class BrownLm {
                         + " --context >= 2, --batch >= 1, --steps >= 1, --lr > 0 and --val >= 1 (got %d, %d, %d, %d, %d, %d, %s, %d)",
                         dModel, layers, dState, context, batch, steps, lr, valWindows));
             }
+        }
+
+        /** The preset of {@code ./ssmlab lm} (quick: d 64, 2 layers, context 128, 300 steps; else d 128, 4 layers, 256, 3000). */
+        public static Config preset(boolean quick, ModelVariant variant, long seed) {
+            return new Config(variant, quick ? 64 : 128, quick ? 2 : 4, 16, quick ? 128 : 256, 16, quick ? 300 : 3000, 3e-3, seed,
+                    quick ? 32 : 256);
         }
 
         /** The run directory's name: every setting that changes the result. */
@@ -138,6 +145,32 @@ public final class BrownLm {
         Files.createDirectories(dir);
         SafeTensors.write(file, lm.stateDict(), meta);
         return new Trained(c, lm, file, bpb, e.accuracy(), lm.parameterCount());
+    }
+
+    /**
+     * For the probes that train their own models: the {@code lm} preset's Mamba and transformer for seeds
+     * {@code seed .. seed + seeds - 1}, trained (or resumed) into {@code dir} exactly as
+     * {@code ./ssmlab lm [--quick] --seed S --out dir} would, so the two share their runs. Returned Mamba
+     * first, each family in seed order.
+     */
+    public static List<Trained> trainPreset(boolean quick, long seed, int seeds, Path corpusDir, Path dir, boolean progress,
+                                            Consumer<String> say) throws IOException {
+        BrownCorpus corpus = BrownCorpus.load(corpusDir != null ? corpusDir : DataCache.brownDir());
+        List<Trained> out = new java.util.ArrayList<>();
+        Data data = null;
+        for (Family f : new Family[] {Family.MAMBA, Family.TRANSFORMER}) {
+            for (int k = 0; k < seeds; k++) {
+                Config c = Config.preset(quick, new ModelVariant(f, Polarization.NONE), seed + k);
+                if (data == null) {
+                    data = Data.of(corpus, c.context());
+                }
+                Trained t = train(c, data, dir, progress, say);
+                say.accept(String.format(Locale.ROOT, "trained %s seed %d: %.3f bits per byte on the validation windows",
+                        c.variant().label(), seed + k, t.valBpb()));
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     /** Loss and accuracy on a validation batch, in slices of 16 windows (bounded memory), averaged by positions. */

@@ -69,11 +69,14 @@ public final class InfluenceCommand extends ExperimentCommand {
     @Option(names = "--samples", description = "Input sequences averaged per model (default: 4, quick: 2).")
     Integer samples;
 
-    @Option(names = "--seeds", description = "Seeds per family at random init (default: 3).")
+    @Option(names = "--seeds", description = "Seeds per family at random init or with --train-lm (default: 3).")
     Integer seeds;
 
     @Option(names = "--tokens", split = ",", description = "One input (comma-separated ids): write its exact norms to influence-scores.csv.")
     int[] tokens;
+
+    @Option(names = "--train-lm", description = "Train the Brown LMs first (the lm preset, Mamba and transformer, --seeds seeds) and measure them.")
+    boolean trainLm;
 
     @Option(names = "--corpus", description = "Brown corpus directory: byte-level models read validation text from it (default: the cache; random tokens when absent).")
     Path corpusDir;
@@ -114,7 +117,13 @@ public final class InfluenceCommand extends ExperimentCommand {
         }
         Map<String, List<LanguageModel>> groups = new LinkedHashMap<>();
         String source;
-        if (checkpoints != null && !checkpoints.isEmpty()) {
+        if (trainLm) {
+            for (BrownLm.Trained t : BrownLm.trainPreset(ctx.quick(), ctx.seed(), nSeeds, corpusDir, ctx.dir(), ctx.progress(), ctx::say)) {
+                groups.computeIfAbsent(t.config().variant().label(), k -> new ArrayList<>()).add(t.lm());
+            }
+            source = "Brown LMs trained here with the lm " + (ctx.quick() ? "quick " : "") + "preset, seeds " + ctx.seed() + ".."
+                    + (ctx.seed() + nSeeds - 1);
+        } else if (checkpoints != null && !checkpoints.isEmpty()) {
             for (Path p : checkpoints) {
                 LanguageModel lm = Checkpoints.load(p, pol);
                 groups.computeIfAbsent(familyOf(lm, pol), k -> new ArrayList<>()).add(lm);

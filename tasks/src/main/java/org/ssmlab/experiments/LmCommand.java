@@ -71,9 +71,10 @@ public final class LmCommand extends ExperimentCommand {
 
     /** The configuration of the first family from the options and the preset. */
     BrownLm.Config config(boolean q, ModelVariant variant, long seed) {
-        return new BrownLm.Config(variant, dModel != null ? dModel : q ? 64 : 128, layers != null ? layers : q ? 2 : 4,
-                dState != null ? dState : 16, context != null ? context : q ? 128 : 256, batch != null ? batch : 16,
-                steps != null ? steps : q ? 300 : 3000, lr, seed, val != null ? val : q ? 32 : 256);
+        BrownLm.Config p = BrownLm.Config.preset(q, variant, seed);
+        return new BrownLm.Config(variant, dModel != null ? dModel : p.dModel(), layers != null ? layers : p.layers(),
+                dState != null ? dState : p.dState(), context != null ? context : p.context(), batch != null ? batch : p.batch(),
+                steps != null ? steps : p.steps(), lr, seed, val != null ? val : p.valWindows());
     }
 
     /** The families to train, the Mamba one with the requested polarization. */

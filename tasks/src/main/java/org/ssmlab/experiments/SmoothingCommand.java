@@ -49,6 +49,9 @@ public final class SmoothingCommand extends ExperimentCommand {
     @Option(names = "--polarize", defaultValue = "none", description = "Polarization of Mamba checkpoints: none, one, zero, both.")
     String polarize;
 
+    @Option(names = "--train-lm", description = "Train the Brown LMs first (the lm preset, Mamba and transformer, 3 seeds) and measure them.")
+    boolean trainLm;
+
     @Option(names = "--samples", description = "Input sequences per checkpoint (default: 8, quick: 4).")
     Integer samples;
 
@@ -94,8 +97,18 @@ public final class SmoothingCommand extends ExperimentCommand {
 
     @Override
     public void run(RunContext ctx) throws IOException {
-        if (checkpoints != null && !checkpoints.isEmpty()) {
-            TrainedSmoothing.run(this, ctx, checkpoints, Polarization.parse(polarize),
+        if (trainLm || (checkpoints != null && !checkpoints.isEmpty())) {
+            List<TrainedSmoothing.Named> models = new ArrayList<>();
+            if (trainLm) {
+                for (BrownLm.Trained t : BrownLm.trainPreset(ctx.quick(), ctx.seed(), 3, corpusDir, ctx.dir(), ctx.progress(), ctx::say)) {
+                    models.add(new TrainedSmoothing.Named(t.file().getFileName().toString(), t.lm()));
+                }
+            } else {
+                for (java.nio.file.Path p : checkpoints) {
+                    models.add(new TrainedSmoothing.Named(p.getFileName().toString(), Checkpoints.load(p, Polarization.parse(polarize))));
+                }
+            }
+            TrainedSmoothing.run(this, ctx, models, Polarization.parse(polarize),
                     length != null ? length : ctx.quick() ? 128 : 256, samples != null ? samples : ctx.quick() ? 4 : 8, corpusDir);
             return;
         }

@@ -46,7 +46,11 @@ final class TrainedSmoothing {
         return sum / batch;
     }
 
-    static void run(SmoothingCommand cmd, RunContext ctx, List<Path> checkpoints, Polarization pol, int len, int samples,
+    /** A model to measure and the name it is reported under (its checkpoint file). */
+    record Named(String name, LanguageModel lm) {
+    }
+
+    static void run(SmoothingCommand cmd, RunContext ctx, List<Named> checkpoints, Polarization pol, int len, int samples,
                     Path corpusDir) throws IOException {
         if (len < 2 || samples < 1) {
             throw new IllegalArgumentException("--length must be at least 2 and --samples at least 1");
@@ -57,8 +61,8 @@ final class TrainedSmoothing {
         List<List<?>> rows = new ArrayList<>();
         int depth = -1;
         int ci = 0;
-        for (Path p : checkpoints) {
-            LanguageModel lm = Checkpoints.load(p, pol);
+        for (Named p : checkpoints) {
+            LanguageModel lm = p.lm();
             String fam = InfluenceCommand.familyOf(lm, pol);
             int layers = lm.layers().size();
             if (depth >= 0 && layers != depth) {
@@ -93,18 +97,18 @@ final class TrainedSmoothing {
                         double sx = meanSharpness(x, samples, len, di, false);
                         double sh = meanSharpness(states, samples, len, di * nt, false);
                         r[0][l] = sx / sh;
-                        rows.add(List.of(p.getFileName().toString(), fam, l + 1, PARTS[0], sx, sh, r[0][l],
+                        rows.add(List.of(p.name(), fam, l + 1, PARTS[0], sx, sh, r[0][l],
                                 meanSharpness(x, samples, len, di, true) / meanSharpness(states, samples, len, di * nt, true)));
                     }
                     double su = meanSharpness(u.data(), samples, len, d, false);
                     double sm = meanSharpness(mixed.data(), samples, len, d, false);
                     r[1][l] = su / sm;
-                    rows.add(List.of(p.getFileName().toString(), fam, l + 1, PARTS[1], su, sm, r[1][l],
+                    rows.add(List.of(p.name(), fam, l + 1, PARTS[1], su, sm, r[1][l],
                             meanSharpness(u.data(), samples, len, d, true) / meanSharpness(mixed.data(), samples, len, d, true)));
                     double si = meanSharpness(h.data(), samples, len, d, false);
                     double so = meanSharpness(out.data(), samples, len, d, false);
                     r[2][l] = si / so;
-                    rows.add(List.of(p.getFileName().toString(), fam, l + 1, PARTS[2], si, so, r[2][l],
+                    rows.add(List.of(p.name(), fam, l + 1, PARTS[2], si, so, r[2][l],
                             meanSharpness(h.data(), samples, len, d, true) / meanSharpness(out.data(), samples, len, d, true)));
                     h = out;
                     l++;
@@ -182,7 +186,7 @@ final class TrainedSmoothing {
                     SeedStats.pairedDifference(mixerRate.get("mamba"), mixerRate.get("transformer")), 100, " (100 x ln ratio)"));
         }
         var section = ctx.section().verdict(verdict.toString())
-                .paragraph("Checkpoints: " + checkpoints.stream().map(p -> p.getFileName().toString()).toList() + "; " + samples
+                .paragraph("Checkpoints: " + checkpoints.stream().map(Named::name).toList() + "; " + samples
                         + " input sequences of " + len + " tokens each (" + text.describe() + "). S(x) = max_{t,t'} ||x_t - x_t'||_inf, "
                         + "per sequence, averaged. (a) memory state: S(SSM input x after the convolution) / S(h over all state "
                         + "channels); (b) mixer: S(normalised block input) / S(mixer output); (c) block: S(block input) / S(block output). "
