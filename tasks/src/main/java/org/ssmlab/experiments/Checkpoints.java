@@ -39,6 +39,14 @@ public final class Checkpoints {
      * metadata entry {@code n_head} (default 4), since shapes cannot tell it.
      */
     public static LanguageModel load(Path file, Polarization polarization) throws IOException {
+        return load(file, polarization, 4);
+    }
+
+    /**
+     * As {@link #load(Path, Polarization)}, with the transformer's head count when the file's metadata has no
+     * {@code n_head} (the trainer's own checkpoints carry none).
+     */
+    public static LanguageModel load(Path file, Polarization polarization, int defaultHeads) throws IOException {
         if (Files.isDirectory(file)) {
             return loadHuggingFace(file, polarization);
         }
@@ -48,7 +56,7 @@ public final class Checkpoints {
             return mamba(file, state, polarization);
         }
         Tensor emb = embedding(file, state, "");
-        int heads = Integer.parseInt(SafeTensors.metadata(file).getOrDefault("n_head", "4"));
+        int heads = Integer.parseInt(SafeTensors.metadata(file).getOrDefault("n_head", Integer.toString(defaultHeads)));
         LanguageModel lm = Family.TRANSFORMER.languageModel(emb.dim(0), layers(state, "mixer.qkv_proj.weight"),
                 new Family.Spec(emb.dim(1), 1, heads, Polarization.NONE), 0);
         return loaded(file, state, lm);

@@ -75,6 +75,9 @@ public final class InfluenceCommand extends ExperimentCommand {
     @Option(names = "--tokens", split = ",", description = "One input (comma-separated ids): write its exact norms to influence-scores.csv.")
     int[] tokens;
 
+    @Option(names = "--along", description = "An lm run directory (lm-train/<run>), repeatable: measure each of its checkpoints along training.")
+    List<Path> along;
+
     @Option(names = "--train-lm", description = "Train the Brown LMs first (the lm preset, Mamba and transformer, --seeds seeds) and measure them.")
     boolean trainLm;
 
@@ -117,7 +120,28 @@ public final class InfluenceCommand extends ExperimentCommand {
         }
         Map<String, List<LanguageModel>> groups = new LinkedHashMap<>();
         String source;
-        if (trainLm) {
+        if (along != null && !along.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            for (Path run : along) {
+                Path dir = run.resolve("checkpoints");
+                if (!java.nio.file.Files.isDirectory(dir)) {
+                    throw new IllegalArgumentException("--along " + run + ": no checkpoints directory (give an lm run directory, "
+                            + "lm-train/<run>)");
+                }
+                List<Path> steps;
+                try (var list = java.nio.file.Files.list(dir)) {
+                    steps = list.filter(p -> p.getFileName().toString().matches("step-\\d{8,}")
+                            && java.nio.file.Files.isRegularFile(p.resolve("model.safetensors"))).sorted().toList();
+                }
+                for (Path step : steps) {
+                    LanguageModel lm = Checkpoints.load(step.resolve("model.safetensors"), pol, BrownLm.HEADS);
+                    long n = Long.parseLong(step.getFileName().toString().substring(5));
+                    groups.computeIfAbsent(familyOf(lm, pol) + " step " + n, k -> new ArrayList<>()).add(lm);
+                }
+                names.add(run.getFileName().toString());
+            }
+            source = "the checkpoints along training of " + names;
+        } else if (trainLm) {
             for (BrownLm.Trained t : BrownLm.trainPreset(ctx.quick(), ctx.seed(), nSeeds, corpusDir, ctx.dir(), ctx.progress(), ctx::say)) {
                 groups.computeIfAbsent(t.config().variant().label(), k -> new ArrayList<>()).add(t.lm());
             }
@@ -211,22 +235,24 @@ public final class InfluenceCommand extends ExperimentCommand {
             SeedStats.Interval slope = SeedStats.meanCi95(sl);
             double[] la = ms.stream().mapToDouble(Measured::logAMax).filter(Double::isFinite).toArray();
             SeedStats.Interval logA = la.length > 0 ? SeedStats.meanCi95(la) : null;
-            ctx.figure("influence_slope_" + LmCommand.key(ModelVariant.parse(fam.replace('+', ':'))), slope.format("%.5f"));
+            String key = fam.replaceAll("[^a-z0-9]+", "_");
+            ctx.figure("influence_slope_" + key, slope.format("%.5f"));
             if (logA != null) {
-                ctx.figure("log_a_max_" + LmCommand.key(ModelVariant.parse(fam.replace('+', ':'))), logA.format("%.5f"));
+                ctx.figure("log_a_max_" + key, logA.format("%.5f"));
             }
             table.add(List.of(fam, ms.size(), slope.format("%.5f"), logA == null ? "n/a (no diagonal transition)" : logA.format("%.5f"),
                     logA == null ? "n/a" : slope.high() <= logA.low() ? "yes" : slope.low() > logA.high() ? "no" : "not resolved"));
             verdict.append(String.format(Locale.ROOT, "%s %s%s; ", fam, slope.format("%.4f"),
                     logA == null ? "" : " (log A_max " + logA.format("%.4f") + ")"));
         }
-        if (slopes.size() >= 2) {
-            var it = slopes.entrySet().iterator();
-            var a = it.next();
-            var b = it.next();
-            if (a.getValue().length == b.getValue().length) {
-                verdict.append(SeedStats.verdict(a.getKey() + " slope", b.getKey() + " slope",
-                        SeedStats.pairedDifference(a.getValue(), b.getValue()), 1000, " per 1000 tokens"));
+        for (var a : slopes.entrySet()) {
+            if (!a.getKey().startsWith("mamba")) {
+                continue;
+            }
+            double[] b = slopes.get(a.getKey().replaceFirst("^mamba(\\+[a-z]+)?", "transformer"));
+            if (b != null && b.length == a.getValue().length) {
+                verdict.append(SeedStats.verdict(a.getKey() + " slope", a.getKey().replaceFirst("^mamba(\\+[a-z]+)?", "transformer")
+                        + " slope", SeedStats.pairedDifference(a.getValue(), b), 1000, " per 1000 tokens")).append("; ");
             }
         }
         ctx.figure("influence_slope_per_token", String.format(Locale.ROOT, "%.5f", all.get(0).slope()));

@@ -75,6 +75,19 @@ class LmCommandTest {
                 "--length", "8", "--samples", "1", "--out", out.toString());
         assertEquals(0, inf.code(), inf.err());
         assertTrue(inf.out().contains("influence_slope_mamba="), inf.out());
+        // Along training: every checkpoint the trainer kept (steps 1..4), the transformer's with the lm head count.
+        List<String> along = new java.util.ArrayList<>(List.of("influence", "--corpus", corpus.toString(), "--length", "8",
+                "--samples", "1", "--out", out.resolve("along").toString()));
+        try (var runs = Files.list(out.resolve("lm-train"))) {
+            runs.sorted().forEach(p -> along.addAll(List.of("--along", p.toString())));
+        }
+        CliRun al = CliRun.of(along.toArray(String[]::new));
+        assertEquals(0, al.code(), al.err());
+        for (int step = 1; step <= 4; step++) {
+            assertTrue(al.out().contains("influence_slope_mamba_step_" + step + "="), al.out());
+            assertTrue(al.out().contains("influence_slope_transformer_step_" + step + "="), al.out());
+        }
+        assertTrue(al.out().contains("mamba step 4 slope minus transformer step 4 slope"), al.out());
     }
 
     @Test
