@@ -41,7 +41,7 @@ public final class TransitionsCommand extends ExperimentCommand {
     @Option(names = "--polarize", defaultValue = "none", description = "The checkpoint's polarization (none, one, zero, both).")
     String polarize;
 
-    @Option(names = "--corpus", description = "Brown corpus directory (default: the cache): byte-level checkpoints are read on its validation text.")
+    @Option(names = "--corpus", description = "Brown corpus directory (default: the cache): checkpoints saved by ./ssmlab lm are read on its validation text.")
     Path corpusDir;
 
     @Option(names = "--steps", description = "Training steps without --checkpoint (default: the preset's; quick: 300).")
@@ -80,7 +80,9 @@ public final class TransitionsCommand extends ExperimentCommand {
         }
         Batch eval;
         String inputs;
-        if (lm.vocab() == ByteTokenizer.VOCAB && BrownCorpus.available(corpusDir != null ? corpusDir : DataCache.brownDir())) {
+        boolean brownModel = checkpoint != null && java.nio.file.Files.isRegularFile(checkpoint)
+                && "brown".equals(org.ssmlab.autograd.io.SafeTensors.metadata(checkpoint).get("corpus"));
+        if (brownModel && lm.vocab() == ByteTokenizer.VOCAB) {
             BrownCorpus corpus = BrownCorpus.load(corpusDir != null ? corpusDir : DataCache.brownDir());
             eval = new TextWindows(corpus.validation(), 256).fixedWindows(8);
             inputs = "8 windows of 256 bytes of the Brown validation text";

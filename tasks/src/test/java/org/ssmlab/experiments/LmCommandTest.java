@@ -75,6 +75,11 @@ class LmCommandTest {
                 "--length", "8", "--samples", "1", "--out", out.toString());
         assertEquals(0, inf.code(), inf.err());
         assertTrue(inf.out().contains("influence_slope_mamba="), inf.out());
+        CliRun tr = CliRun.of("transitions", "--checkpoint", out.resolve("lm-mamba-s1.safetensors").toString(), "--corpus",
+                corpus.toString(), "--no-progress", "--out", out.resolve("tr").toString());
+        assertEquals(0, tr.code(), tr.err());
+        assertTrue(Files.readString(out.resolve("tr").resolve("index.html")).contains("Brown validation text"),
+                "a model saved by lm is read on the text it learned");
         // Along training: every checkpoint the trainer kept (steps 1..4), the transformer's with the lm head count.
         List<String> along = new java.util.ArrayList<>(List.of("influence", "--corpus", corpus.toString(), "--length", "8",
                 "--samples", "1", "--out", out.resolve("along").toString()));
