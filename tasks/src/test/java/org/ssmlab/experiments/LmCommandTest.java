@@ -21,6 +21,7 @@ import org.ssmlab.cli.CliRun;
 import org.ssmlab.data.BrownCorpus;
 import org.ssmlab.data.FileTrees;
 import org.ssmlab.report.CsvWriter;
+import org.ssmlab.simd.Backend;
 import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.train.Trainer;
@@ -95,20 +96,34 @@ class LmCommandTest {
         assertTrue(al.out().contains("mamba step 4 slope minus transformer step 4 slope"), al.out());
     }
 
+    /**
+     * On the scalar backend: the SIMD kernels' exp, log1p and tanh lanes are computed by the JIT's vector
+     * intrinsics once C2 has compiled them and by the Java fallback before, which can differ in the last bit,
+     * so on SIMD the bits of a run depend on how far the JIT has got. The scalar twins do not.
+     */
     @Test
     void aKilledLmRunContinuesBitForBit() throws Exception {
+        Backend before = Backend.current();
+        try {
+            killedRunContinuesBitForBit();
+        } finally {
+            Backend.setCurrent(before);
+        }
+    }
+
+    private void killedRunContinuesBitForBit() throws Exception {
         Path corpus = corpus();
         Path full = tmp.resolve("full");
-        assertEquals(0, CliRun.of(lmArgs(corpus, full, "--family", "mamba")).code());
+        assertEquals(0, CliRun.of(lmArgs(corpus, full, "--family", "mamba", "--backend", "scalar")).code());
         Path cut = tmp.resolve("cut");
-        assertEquals(0, CliRun.of(lmArgs(corpus, cut, "--family", "mamba")).code());
+        assertEquals(0, CliRun.of(lmArgs(corpus, cut, "--family", "mamba", "--backend", "scalar")).code());
         // As if killed after the step-2 checkpoint: the later checkpoints and the saved model never existed.
         Path runDir = Files.list(cut.resolve("lm-train")).findFirst().orElseThrow();
         FileTrees.delete(Trainer.checkpointDir(runDir, 3));
         FileTrees.delete(Trainer.checkpointDir(runDir, 4));
         Files.delete(cut.resolve("lm-mamba-s1.safetensors"));
         assertTrue(Files.isDirectory(Trainer.checkpointDir(runDir, 2)), "the run keeps its step-2 checkpoint");
-        CliRun again = CliRun.of(lmArgs(corpus, cut, "--family", "mamba"));
+        CliRun again = CliRun.of(lmArgs(corpus, cut, "--family", "mamba", "--backend", "scalar"));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("resumed from the checkpoint at step 2"), again.out());
         Map<String, Tensor> a = SafeTensors.read(full.resolve("lm-mamba-s1.safetensors"));
