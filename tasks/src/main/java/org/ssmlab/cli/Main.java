@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
                 org.ssmlab.experiments.InfluenceCommand.class, org.ssmlab.experiments.LrdCommand.class,
                 org.ssmlab.experiments.SmoothingCommand.class, org.ssmlab.experiments.TransitionsCommand.class,
                 org.ssmlab.experiments.CorruptionCommand.class, org.ssmlab.experiments.NeedleCommand.class,
-                org.ssmlab.experiments.DepthCommand.class, ForwardCommand.class, org.ssmlab.experiments.FetchCommand.class,
+                org.ssmlab.experiments.DepthCommand.class, org.ssmlab.experiments.LmCommand.class, ForwardCommand.class, org.ssmlab.experiments.FetchCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})

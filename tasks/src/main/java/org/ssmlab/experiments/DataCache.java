@@ -32,6 +32,11 @@ public final class DataCache {
         return root().resolve("mnist");
     }
 
+    /** The directory {@code fetch brown} fills: the Brown corpus as plain text, one file per sample. */
+    public static Path brownDir() {
+        return root().resolve("brown");
+    }
+
     /** The directories searched for MNIST, in order: the cache, then the loader's project-local default. */
     public static List<Path> mnistCandidates() {
         List<Path> out = new ArrayList<>();

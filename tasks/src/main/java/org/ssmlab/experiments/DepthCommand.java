@@ -35,8 +35,12 @@ public final class DepthCommand extends ExperimentCommand {
     String model;
 
     @Option(names = "--corpus", defaultValue = "markov",
-            description = "markov (an order-2 Markov chain made in code) or mqar (default: ${DEFAULT-VALUE}).")
+            description = "markov (an order-2 Markov chain made in code), mqar, or brown (English text, ./ssmlab fetch brown)"
+                    + " (default: ${DEFAULT-VALUE}).")
     String corpus;
+
+    @Option(names = "--brown-dir", description = "Directory of the Brown corpus for --corpus brown (default: the cache).")
+    java.nio.file.Path brownDir;
 
     @Option(names = "--lengths", description = "Two or more context lengths (default: 128,256; quick: 32,64).")
     String lengths;
@@ -105,14 +109,25 @@ public final class DepthCommand extends ExperimentCommand {
         if (nSteps < 1 || b < 1 || ds < 1 || !(lr > 0) || nv < 1) {
             throw new IllegalArgumentException("need --steps >= 1, --batch >= 1, --d-state >= 1, --lr > 0 and --val >= 1");
         }
-        boolean markov = switch (corpus.toLowerCase(Locale.ROOT)) {
-            case "markov" -> true;
-            case "mqar" -> false;
-            default -> throw new IllegalArgumentException("--corpus must be markov or mqar, not '" + corpus + "'");
-        };
+        String kind = corpus.toLowerCase(Locale.ROOT);
+        if (!kind.equals("markov") && !kind.equals("mqar") && !kind.equals("brown")) {
+            throw new IllegalArgumentException("--corpus must be markov, mqar or brown, not '" + corpus + "'");
+        }
+        boolean markov = kind.equals("markov");
+        boolean brown = kind.equals("brown");
+        org.ssmlab.data.BrownCorpus text = null;
+        if (brown) {
+            text = org.ssmlab.data.BrownCorpus.load(brownDir != null ? brownDir : DataCache.brownDir());
+            v = org.ssmlab.data.ByteTokenizer.VOCAB;
+        }
         Source[] gens = new Source[ls.length];
+        Batch[] vals = new Batch[ls.length];
         for (int i = 0; i < ls.length; i++) {
-            if (markov) {
+            if (brown) {
+                org.ssmlab.data.TextWindows tw = new org.ssmlab.data.TextWindows(text.train(), ls[i]);
+                gens[i] = tw::batch;
+                vals[i] = new org.ssmlab.data.TextWindows(text.validation(), ls[i]).fixedWindows(nv);
+            } else if (markov) {
                 MarkovCorpus mc = new MarkovCorpus(v, ls[i], BRANCHING, Seeds.deriveSeed(ctx.seed(), 7));
                 gens[i] = mc::batch;
             } else {
@@ -120,13 +135,15 @@ public final class DepthCommand extends ExperimentCommand {
                 gens[i] = mq::batch;
             }
         }
-        String corpusText = markov ? "an order-2 Markov chain made in code (" + BRANCHING + " next tokens per context; "
+        String corpusText = brown ? "the Brown corpus, bytes as tokens (random windows of the training files; validation on "
+                + "fixed windows of the validation files; loss over every position, in nats per byte)"
+                : markov ? "an order-2 Markov chain made in code (" + BRANCHING + " next tokens per context; "
                 + "loss over every position)" : "MQAR (K = L/8 key-value pairs; loss at the query positions)";
 
         List<Point> points = new ArrayList<>();
         for (int li = 0; li < ls.length; li++) {
             Source gen = gens[li];
-            Batch val = gen.batch(nv, Seeds.derive(ctx.seed(), 1_000_000L + ls[li]));
+            Batch val = vals[li] != null ? vals[li] : gen.batch(nv, Seeds.derive(ctx.seed(), 1_000_000L + ls[li]));
             for (int n : ns) {
                 for (int w : ws) {
                     LanguageModel lm = variant.languageModel(v, n, w, ds, 2, Seeds.deriveSeed(ctx.seed(), 1));
@@ -140,7 +157,7 @@ public final class DepthCommand extends ExperimentCommand {
                     if (r.resumedFrom() > 0) {
                         ctx.say(key + ": resumed from the checkpoint at step " + r.resumedFrom());
                     }
-                    Evaluator.Result e = Evaluator.evaluate(lm, val);
+                    Evaluator.Result e = BrownLm.evaluate(lm, val);
                     points.add(new Point(ls[li], n, w, lm.parameterCount(), e.loss(), e.accuracy()));
                 }
             }
@@ -186,8 +203,8 @@ public final class DepthCommand extends ExperimentCommand {
                                 + "at context lengths %s, depths %s, widths %s: %d steps of batch %d, d_state %d, peak lr %s; "
                                 + "validation on %d held-out sequences. The paper trains "
                                 + "language models of up to hundreds of millions of parameters on text; this is a CPU-scale "
-                                + "grid on a synthetic corpus%s.", variant.label(), corpusText, v, join(ls), join(ns), join(ws), nSteps, b,
-                        ds, lr, nv, q ? " (quick preset: short contexts, tiny widths, short training)" : ""))
+                                + "grid on a %s corpus%s.", variant.label(), corpusText, v, join(ls), join(ns), join(ws), nSteps, b,
+                        ds, lr, nv, brown ? "real English" : "synthetic", q ? " (quick preset: short contexts, tiny widths, short training)" : ""))
                 .table("validation loss per configuration", List.of("context length", "layers", "d_model", "parameters",
                         "val loss", "val accuracy"), table);
         for (String png : report.images) {

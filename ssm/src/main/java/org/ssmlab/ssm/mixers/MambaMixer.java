@@ -166,16 +166,35 @@ public final class MambaMixer extends Mixer implements Eq1Form {
         Pieces p = pieces(u);
         int batch = u.dim(0);
         int len = u.dim(1);
+        int nt = cfg.nTotal();
+        Tensor h = states(p, batch, len);
+        Tensor y = Reduce.sum(Arith.mul(h, Shapes.reshape(p.c(), batch, len, 1, nt)), false, -1);
+        y = Arith.add(y, Arith.mul(p.x(), dSkip));
+        return outProj.forward(Arith.mul(y, Arith.silu(p.z())));
+    }
+
+    /** h = {@link Eq1#scan}(a, Δ_t B_t x_t): the memory states, (batch, L, d_inner, n_total). */
+    private Tensor states(Pieces p, int batch, int len) {
         int di = cfg.dInner();
         int nt = cfg.nTotal();
         Tensor delta4 = Shapes.reshape(p.delta(), batch, len, di, 1);
         Tensor a = transitionsOf(delta4);                                       // (B, L, di, nt)
         Tensor x4 = Shapes.reshape(p.x(), batch, len, di, 1);
         Tensor bx = Arith.mul(Arith.mul(delta4, x4), Shapes.reshape(p.b(), batch, len, 1, nt));
-        Tensor h = Eq1.scan(a, bx);
-        Tensor y = Reduce.sum(Arith.mul(h, Shapes.reshape(p.c(), batch, len, 1, nt)), false, -1);
-        y = Arith.add(y, Arith.mul(p.x(), dSkip));
-        return outProj.forward(Arith.mul(y, Arith.silu(p.z())));
+        return Eq1.scan(a, bx);
+    }
+
+    /**
+     * The memory states h_t of every inner channel and state channel on the input sequence u,
+     * (batch, L, d_inner, n_total), from h_0 = 0 (the over-smoothing probe reads them, Fig. 5a).
+     */
+    public Tensor memoryStates(Tensor u) {
+        return states(pieces(u), u.dim(0), u.dim(1));
+    }
+
+    /** The SSM's own input x_t (after the convolution and SiLU), (batch, L, d_inner). */
+    public Tensor ssmInput(Tensor u) {
+        return pieces(u).x();
     }
 
     /** The transitions a_t = exp(Δ_t A) of every state channel, (batch, L, d_inner, n_total), constants included. */

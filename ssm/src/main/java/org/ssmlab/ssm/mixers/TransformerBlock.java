@@ -34,6 +34,11 @@ public final class TransformerBlock extends Block {
         return attention;
     }
 
+    /** What the attention reads: RMSNorm(x) (probes compare it with the attention's output). */
+    public Tensor mixerInput(Tensor x) {
+        return norm.forward(x);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Tensor h = Arith.add(x, attention.forward(norm.forward(x)));
