@@ -19,6 +19,8 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402  (after the thread settings on purpose)
 
+from peer_info import openblas_core  # noqa: E402
+
 
 def gflops(n, seconds):
     rng = np.random.default_rng(1)
@@ -42,6 +44,9 @@ def gflops(n, seconds):
     return samples[len(samples) // 2]
 
 
+np.matmul(np.ones((8, 8), np.float32), np.ones((8, 8), np.float32))
+print(f"numpy_version={np.__version__}")
+print(f"openblas_core={openblas_core()}", flush=True)
 for n in (int(s) for s in args.sizes.split(",")):
     print(f"openblas_gemm{n}_gflops={gflops(n, args.seconds):.1f}", flush=True)
 sys.exit(0)

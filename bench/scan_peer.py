@@ -30,6 +30,10 @@ parser.add_argument("--check", action="store_true", help="also compare the two v
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 
+from peer_info import print_torch  # noqa: E402
+
+print_torch()
+
 
 def inputs(seed=1):
     g = torch.Generator().manual_seed(seed)

@@ -26,6 +26,10 @@ parser.add_argument("--state", type=int, default=16)
 parser.add_argument("--steps", type=int, default=5)
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
+
+from peer_info import print_torch  # noqa: E402
+
+print_torch()
 torch.manual_seed(0)
 
 

@@ -80,6 +80,15 @@ public final class SimdGemm implements Gemm {
         this.buffers = ThreadLocal.withInitial(() -> new Buffers(mcMax, KC, mr, nr));
     }
 
+    /**
+     * The micro-tile this machine's GEMM runs, as {@code ROWSxVECTORS (ROWS x COLUMNS floats)}, e.g.
+     * {@code 6x2 (6 x 16 floats)} with AVX2.
+     */
+    public static String machineTileName() {
+        GemmTile t = GemmTile.forMachine();
+        return t + " (" + t.rows + " x " + t.columns() + " floats)";
+    }
+
     /** The micro-tile this instance runs. */
     GemmTile tile() {
         return tile;

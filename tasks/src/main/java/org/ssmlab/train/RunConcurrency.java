@@ -1,0 +1,106 @@
+package org.ssmlab.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.ssmlab.simd.Parallel;
+
+/**
+ * How a command with several independent runs (seeds, grid cells) uses the cores: one run at a time
+ * with all of {@link Parallel#threads()} threads, or several runs side by side with one thread each.
+ *
+ * <p>The small presets (MQAR, the Markov corpus) train models whose steps have serial parts (the
+ * tape, small ops, the optimizer) and short parallel ones, so a second thread inside one run is idle
+ * part of the time. Measured with {@code ./ssmlab bench runs} (README), two runs side by side on one
+ * thread each give more tokens per second for the machine than one run on two threads, so that is the
+ * default: {@link #sideBySide(int)} runs as many at once as there are threads. {@code -Dssmlab.runs.parallel=N} overrides it (1: one run at a time, with all threads).
+ *
+ * <p>Each side-by-side run is {@link Parallel#serially serial}, so it gives the bits of a one-thread
+ * run whatever else runs beside it; results come back in the order of the runs.
+ */
+public final class RunConcurrency {
+
+    /** The system property that sets how many runs go side by side. */
+    public static final String PROPERTY = "ssmlab.runs.parallel";
+
+    private RunConcurrency() {
+    }
+
+    /** Runs side by side for {@code runs} independent runs: the property if set, else min(runs, threads). */
+    public static int sideBySide(int runs) {
+        int wanted = Integer.getInteger(PROPERTY, Parallel.threads());
+        if (wanted < 1) {
+            throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted + ": must be at least 1");
+        }
+        return Math.max(1, Math.min(runs, wanted));
+    }
+
+    /**
+     * Runs every task and returns their results in order: one at a time (with all threads) when
+     * {@link #sideBySide} says 1, else that many at once, each on its own thread and serial inside.
+     * The first failure is rethrown (unchecked) after the others have finished.
+     */
+    public static <T> List<T> runAll(List<? extends Callable<T>> tasks) {
+        return runAll(tasks, sideBySide(tasks.size()));
+    }
+
+    /** As {@link #runAll(List)} with {@code width} runs at once (1: one at a time, with all threads). */
+    public static <T> List<T> runAll(List<? extends Callable<T>> tasks, int width) {
+        if (width < 1) {
+            throw new IllegalArgumentException("RunConcurrency.runAll: width " + width + " must be at least 1");
+        }
+        List<T> results = new ArrayList<>(tasks.size());
+        if (width == 1) {
+            for (Callable<T> task : tasks) {
+                results.add(call(task));
+            }
+            return results;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(width, r -> {
+            Thread t = new Thread(r, "ssmlab-run");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> task : tasks) {
+                futures.add(pool.submit(() -> Parallel.serially(task)));
+            }
+            RuntimeException first = null;
+            for (Future<T> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    results.add(null);
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException re ? re
+                                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("RunConcurrency.runAll interrupted", e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return results;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static <T> T call(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}
