@@ -45,6 +45,11 @@ public final class GemmBench implements Callable<Integer> {
     @Option(names = "--peer", description = "Also measure EJML and OpenBLAS (NumPy) and print the ratios.")
     boolean peer;
 
+    @Option(names = "--cpu-time", description = "Both sides on one thread, timed by CPU time (ours: the thread's,"
+            + " OpenBLAS: the process's with OPENBLAS_NUM_THREADS=1): a figure that other work on a shared machine"
+            + " disturbs much less than wall-clock time.")
+    boolean cpuTime;
+
     @Mixin
     BenchOptions options;
 
@@ -63,6 +68,7 @@ public final class GemmBench implements Callable<Integer> {
         out.println("backend=" + Backend.current().name());
         BenchOptions.printMachine(out, options.isa);
         out.println("gemm_tile=" + SimdGemm.machineTileName());
+        out.println("timing=" + (cpuTime ? "cpu_time_one_thread" : "wall_clock_" + Parallel.threads() + "_threads"));
         out.flush();
         Gemm gemm = Backend.current().gemm();
         int rounds = peer ? options.rounds : 1;
@@ -74,8 +80,8 @@ public final class GemmBench implements Callable<Integer> {
                 float[] a = random(n * n, 1);
                 float[] b = random(n * n, 2);
                 float[] c = new float[n * n];
-                double s = Timing.secondsPerCall(() -> gemm.gemm(false, false, n, n, n, 1f, a, 0, b, 0, 0f, c, 0),
-                        Math.min(1.0, seconds), seconds);
+                Runnable product = () -> gemm.gemm(false, false, n, n, n, 1f, a, 0, b, 0, 0f, c, 0);
+                double s = cpuTime ? oneThreadCpuSeconds(product) : Timing.secondsPerCall(product, Math.min(1.0, seconds), seconds);
                 double gf = 2.0 * n * n * n / s / 1e9;
                 ours.put(n, gf);
                 out.printf("gemm%d_gflops=%.1f%n", n, gf);
@@ -85,7 +91,8 @@ public final class GemmBench implements Callable<Integer> {
                 return 0;
             }
             Map<String, Double> peerValues = PeerScript.run("gemm_peer.py", "numpy",
-                    List.of("--threads", String.valueOf(Parallel.threads()), "--sizes", sizeList,
+                    cpuTime ? List.of("--threads", "1", "--cpu-time", "--sizes", sizeList, "--seconds", String.valueOf(seconds))
+                            : List.of("--threads", String.valueOf(Parallel.threads()), "--sizes", sizeList,
                             "--seconds", String.valueOf(seconds)),
                     options.peerEnvironment(),
                     line -> {
@@ -101,7 +108,7 @@ public final class GemmBench implements Callable<Integer> {
             }
             out.flush();
         }
-        if (sizes.contains(1024)) {
+        if (sizes.contains(1024) && !cpuTime) {
             int n = 1024;
             float[] a = random(n * n, 1);
             float[] b = random(n * n, 2);
@@ -120,6 +127,15 @@ public final class GemmBench implements Callable<Integer> {
         }
         out.printf("load_average_end=%.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return 0;
+    }
+
+    /** Seconds per call of {@code body} run serially on this thread, by this thread's CPU time. */
+    private double oneThreadCpuSeconds(Runnable body) {
+        try {
+            return Parallel.serially(() -> Timing.secondsPerCall(body, Math.min(1.0, seconds), seconds, Timing.threadCpuClock()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     private static float[] random(int size, long seed) {
