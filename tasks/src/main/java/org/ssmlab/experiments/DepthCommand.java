@@ -126,8 +126,8 @@ public final class DepthCommand extends ExperimentCommand {
         String corpusText = markov ? "an order-2 Markov chain made in code (" + BRANCHING + " next tokens per context; "
                 + "loss over every position)" : "MQAR (K = L/8 key-value pairs; loss at the query positions)";
 
-        // Every (length, depth, width) is an independent run; RunConcurrency puts them side by side, one
-        // thread each, where that trains more tokens per second on this machine (-Dssmlab.runs.parallel).
+        // Every (length, depth, width) is an independent run; RunConcurrency runs them one at a time with
+        // all threads, or side by side on one thread each with -Dssmlab.runs.parallel=N.
         List<Callable<Point>> runs = new ArrayList<>();
         int width = RunConcurrency.sideBySide(ls.length * ns.length * ws.length);
         for (int li = 0; li < ls.length; li++) {

@@ -13,11 +13,12 @@ import org.ssmlab.simd.Parallel;
  * How a command with several independent runs (seeds, grid cells) uses the cores: one run at a time
  * with all of {@link Parallel#threads()} threads, or several runs side by side with one thread each.
  *
- * <p>The small presets (MQAR, the Markov corpus) train models whose steps have serial parts (the
- * tape, small ops, the optimizer) and short parallel ones, so a second thread inside one run is idle
- * part of the time. Measured with {@code ./ssmlab bench runs} (README), two runs side by side on one
- * thread each give more tokens per second for the machine than one run on two threads, so that is the
- * default: {@link #sideBySide(int)} runs as many at once as there are threads. {@code -Dssmlab.runs.parallel=N} overrides it (1: one run at a time, with all threads).
+ * <p>Which is faster was measured with {@code ./ssmlab bench runs} (README) at the MQAR default preset
+ * and the depth command's Markov-corpus preset, on two cores under heavy other load: two runs side by
+ * side gave 0.94 (MQAR) and 0.89 (corpus) times the tokens per second of one run on two threads (rounds
+ * from 0.86 to 1.10), once the convolution and the long elementwise maps ran on both threads. So the default is one run at a time, with all threads
+ * ({@link #sideBySide(int)} returns 1); {@code -Dssmlab.runs.parallel=N} puts N runs side by side, one
+ * thread each, for a machine where {@code bench runs} says that is faster.
  *
  * <p>Each side-by-side run is {@link Parallel#serially serial}, so it gives the bits of a one-thread
  * run whatever else runs beside it; results come back in the order of the runs.
@@ -30,9 +31,9 @@ public final class RunConcurrency {
     private RunConcurrency() {
     }
 
-    /** Runs side by side for {@code runs} independent runs: the property if set, else min(runs, threads). */
+    /** Runs side by side for {@code runs} independent runs: min(runs, the property), 1 when it is not set. */
     public static int sideBySide(int runs) {
-        int wanted = Integer.getInteger(PROPERTY, Parallel.threads());
+        int wanted = Integer.getInteger(PROPERTY, 1);
         if (wanted < 1) {
             throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted + ": must be at least 1");
         }

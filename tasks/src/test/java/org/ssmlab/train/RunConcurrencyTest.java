@@ -79,6 +79,6 @@ class RunConcurrencyTest {
     @Test
     void sideBySideIsAtMostTheNumberOfRuns() {
         assertEquals(1, RunConcurrency.sideBySide(1));
-        assertTrue(RunConcurrency.sideBySide(100) <= Math.max(1, Integer.getInteger(RunConcurrency.PROPERTY, Parallel.threads())));
+        assertTrue(RunConcurrency.sideBySide(100) <= Math.max(1, Integer.getInteger(RunConcurrency.PROPERTY, 1)));
     }
 }

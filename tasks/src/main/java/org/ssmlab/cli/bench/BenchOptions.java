@@ -22,6 +22,11 @@ public final class BenchOptions {
                     + " ATEN_CPU_CAPABILITY=avx2|avx512 in its environment only.")
     Isa isa;
 
+    @Option(names = "--cpu-time", description = "Both sides on one thread, timed by CPU time (ours: the thread's,"
+            + " the peer: its process's, with one thread): a figure that other work on a shared machine disturbs"
+            + " much less than wall-clock time.")
+    boolean cpuTime;
+
     @Option(names = "--rounds", defaultValue = "3",
             description = "Rounds of (ours, then the peer); ratios are reported per round, median and min"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -45,6 +50,38 @@ public final class BenchOptions {
         }
         List<String> args = spec.root().commandLine().getParseResult().originalArgs();
         return isa.runElsewhereIfNeeded(args);
+    }
+
+    /** Threads ours and the peer use: 1 with {@code --cpu-time}, else {@link Parallel#threads()}. */
+    int threads() {
+        return cpuTime ? 1 : Parallel.threads();
+    }
+
+    /** The peer's thread arguments: {@code --threads N}, and {@code --cpu-time} when timing by CPU time. */
+    List<String> peerThreadArgs() {
+        return cpuTime ? List.of("--threads", "1", "--cpu-time") : List.of("--threads", String.valueOf(Parallel.threads()));
+    }
+
+    /**
+     * Runs {@code measure} with the clock it should time with: the wall clock, or with {@code --cpu-time}
+     * the calling thread's CPU time, serially (every parallel-for inside runs on this thread).
+     */
+    <T> T measure(java.util.function.Function<java.util.function.LongSupplier, T> measure) {
+        if (!cpuTime) {
+            return measure.apply(System::nanoTime);
+        }
+        try {
+            return Parallel.serially(() -> measure.apply(Timing.threadCpuClock()));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The timing this run uses, for a {@code timing=} line. */
+    String timingName() {
+        return cpuTime ? "cpu_time_one_thread" : "wall_clock_" + Parallel.threads() + "_threads";
     }
 
     /** The peer's environment for the requested instruction set. */

@@ -45,11 +45,6 @@ public final class GemmBench implements Callable<Integer> {
     @Option(names = "--peer", description = "Also measure EJML and OpenBLAS (NumPy) and print the ratios.")
     boolean peer;
 
-    @Option(names = "--cpu-time", description = "Both sides on one thread, timed by CPU time (ours: the thread's,"
-            + " OpenBLAS: the process's with OPENBLAS_NUM_THREADS=1): a figure that other work on a shared machine"
-            + " disturbs much less than wall-clock time.")
-    boolean cpuTime;
-
     @Mixin
     BenchOptions options;
 
@@ -68,7 +63,7 @@ public final class GemmBench implements Callable<Integer> {
         out.println("backend=" + Backend.current().name());
         BenchOptions.printMachine(out, options.isa);
         out.println("gemm_tile=" + SimdGemm.machineTileName());
-        out.println("timing=" + (cpuTime ? "cpu_time_one_thread" : "wall_clock_" + Parallel.threads() + "_threads"));
+        out.println("timing=" + options.timingName());
         out.flush();
         Gemm gemm = Backend.current().gemm();
         int rounds = peer ? options.rounds : 1;
@@ -81,7 +76,7 @@ public final class GemmBench implements Callable<Integer> {
                 float[] b = random(n * n, 2);
                 float[] c = new float[n * n];
                 Runnable product = () -> gemm.gemm(false, false, n, n, n, 1f, a, 0, b, 0, 0f, c, 0);
-                double s = cpuTime ? oneThreadCpuSeconds(product) : Timing.secondsPerCall(product, Math.min(1.0, seconds), seconds);
+                double s = options.measure(clock -> Timing.secondsPerCall(product, Math.min(1.0, seconds), seconds, clock));
                 double gf = 2.0 * n * n * n / s / 1e9;
                 ours.put(n, gf);
                 out.printf("gemm%d_gflops=%.1f%n", n, gf);
@@ -91,9 +86,7 @@ public final class GemmBench implements Callable<Integer> {
                 return 0;
             }
             Map<String, Double> peerValues = PeerScript.run("gemm_peer.py", "numpy",
-                    cpuTime ? List.of("--threads", "1", "--cpu-time", "--sizes", sizeList, "--seconds", String.valueOf(seconds))
-                            : List.of("--threads", String.valueOf(Parallel.threads()), "--sizes", sizeList,
-                            "--seconds", String.valueOf(seconds)),
+                    concat(options.peerThreadArgs(), List.of("--sizes", sizeList, "--seconds", String.valueOf(seconds))),
                     options.peerEnvironment(),
                     line -> {
                         out.println(line);
@@ -108,7 +101,7 @@ public final class GemmBench implements Callable<Integer> {
             }
             out.flush();
         }
-        if (sizes.contains(1024) && !cpuTime) {
+        if (sizes.contains(1024) && !options.cpuTime) {
             int n = 1024;
             float[] a = random(n * n, 1);
             float[] b = random(n * n, 2);
@@ -129,13 +122,10 @@ public final class GemmBench implements Callable<Integer> {
         return 0;
     }
 
-    /** Seconds per call of {@code body} run serially on this thread, by this thread's CPU time. */
-    private double oneThreadCpuSeconds(Runnable body) {
-        try {
-            return Parallel.serially(() -> Timing.secondsPerCall(body, Math.min(1.0, seconds), seconds, Timing.threadCpuClock()));
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static float[] random(int size, long seed) {

@@ -25,7 +25,7 @@ public final class RunsBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--steps", defaultValue = "10", description = "Timed steps per run, after 2 warm-up steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "10", description = "Timed steps per run, after the warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--rounds", defaultValue = "2", description = "Rounds of (one run, runs side by side) (default: ${DEFAULT-VALUE}).")

@@ -76,11 +76,12 @@ public final class ScanBench implements Callable<Integer> {
         int rounds = peer ? options.rounds : 1;
         double[] loopSpeedup = new double[rounds];
         double[] parallelSpeedup = new double[rounds];
+        out.println("timing=" + options.timingName());
         for (int round = 0; round < rounds; round++) {
-            double fwd = Timing.secondsPerCall(forward, 1.0, seconds);
+            double fwd = options.measure(clock -> Timing.secondsPerCall(forward, 1.0, seconds, clock));
             out.printf("scan_fwd_seconds=%.6f%n", fwd);
             out.flush();
-            double fwdBwd = Timing.secondsPerCall(forwardBackward, 1.0, seconds);
+            double fwdBwd = options.measure(clock -> Timing.secondsPerCall(forwardBackward, 1.0, seconds, clock));
             out.printf("scan_fwdbwd_seconds=%.6f%n", fwdBwd);
             if (round == 0) {
                 long bytes = allocatedBytes(forwardBackward);
@@ -92,8 +93,8 @@ public final class ScanBench implements Callable<Integer> {
                 return 0;
             }
             Map<String, Double> p = PeerScript.run("scan_peer.py", "torch",
-                    List.of("--threads", String.valueOf(Parallel.threads()), "--batch", String.valueOf(batch),
-                            "--len", String.valueOf(len), "--d", String.valueOf(d), "--n", String.valueOf(n)),
+                    GemmBench.concat(options.peerThreadArgs(), List.of("--batch", String.valueOf(batch),
+                            "--len", String.valueOf(len), "--d", String.valueOf(d), "--n", String.valueOf(n))),
                     options.peerEnvironment(),
                     line -> {
                         out.println(line);

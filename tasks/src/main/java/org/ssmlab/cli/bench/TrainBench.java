@@ -40,7 +40,7 @@ public final class TrainBench implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16") int batch;
     @Option(names = "--vocab", defaultValue = "512") int vocab;
     @Option(names = "--state", defaultValue = "16") int n;
-    @Option(names = "--steps", defaultValue = "10", description = "Measured steps, after 2 warm-up steps (default: ${DEFAULT-VALUE}).") int steps;
+    @Option(names = "--steps", defaultValue = "10", description = "Measured steps, after the warm-up (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--peer", description = "Also time the PyTorch step (bench/train_peer.py), and both at the MQAR preset.") boolean peer;
 
     @Mixin
@@ -59,10 +59,10 @@ public final class TrainBench implements Callable<Integer> {
             return (long) batch * len;
         }
 
-        List<String> peerArgs(int steps) {
-            return List.of("--threads", String.valueOf(Parallel.threads()), "--d-model", String.valueOf(dModel),
+        List<String> peerArgs(int steps, List<String> threadArgs) {
+            return GemmBench.concat(threadArgs, List.of("--d-model", String.valueOf(dModel),
                     "--layers", String.valueOf(layers), "--length", String.valueOf(len), "--batch", String.valueOf(batch),
-                    "--vocab", String.valueOf(vocab), "--state", String.valueOf(state), "--steps", String.valueOf(steps));
+                    "--vocab", String.valueOf(vocab), "--state", String.valueOf(state), "--steps", String.valueOf(steps)));
         }
     }
 
@@ -77,6 +77,7 @@ public final class TrainBench implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         BenchOptions.printMachine(out, options.isa);
+        out.println("timing=" + options.timingName());
         Shape main = new Shape(dModel, layers, len, batch, vocab, n);
         Shape mqar = Shape.mqar();
         out.printf("train_model=mamba d_model=%d layers=%d length=%d batch=%d vocab=%d d_state=%d%n",
@@ -88,18 +89,18 @@ public final class TrainBench implements Callable<Integer> {
         double[] oursMqar = new double[rounds];
         double[] tokenRatio = new double[rounds];
         for (int round = 0; round < rounds; round++) {
-            ours[round] = secondsPerStep(main, steps);
+            ours[round] = options.measure(clock -> secondsPerStep(main, steps, clock));
             out.printf("train_step_seconds=%.4f%n", ours[round]);
             out.flush();
             if (!peer) {
                 return 0;
             }
-            oursMqar[round] = mqar.tokens() / secondsPerStep(mqar, steps);
+            oursMqar[round] = mqar.tokens() / options.measure(clock -> secondsPerStep(mqar, steps, clock));
             out.printf("mqar_tokens_per_second=%.0f%n", oursMqar[round]);
             out.flush();
-            Map<String, Double> p = PeerScript.run("train_peer.py", "torch", main.peerArgs(steps),
+            Map<String, Double> p = PeerScript.run("train_peer.py", "torch", main.peerArgs(steps, options.peerThreadArgs()),
                     options.peerEnvironment(), echo(out));
-            Map<String, Double> pm = PeerScript.run("train_peer.py", "torch", mqar.peerArgs(steps),
+            Map<String, Double> pm = PeerScript.run("train_peer.py", "torch", mqar.peerArgs(steps, options.peerThreadArgs()),
                     options.peerEnvironment(), line -> { });
             Double torch = p.get("torch_train_step_seconds");
             Double torchMqar = pm.get("torch_train_step_seconds");
@@ -132,8 +133,13 @@ public final class TrainBench implements Callable<Integer> {
         };
     }
 
-    /** Median seconds per training step of a fresh model of this shape, after two warm-up steps. */
+    /** Median seconds per training step of a fresh model of this shape, after a warm-up ({@link Timing#warmUp}). */
     static double secondsPerStep(Shape s, int steps) {
+        return secondsPerStep(s, steps, System::nanoTime);
+    }
+
+    /** As {@link #secondsPerStep(Shape, int)}, timed with {@code clock} (nanoseconds). */
+    static double secondsPerStep(Shape s, int steps, java.util.function.LongSupplier clock) {
         LanguageModel lm = Family.MAMBA.languageModel(s.vocab(), s.layers(),
                 new Family.Spec(s.dModel(), s.state(), 1, Polarization.NONE), 0);
         AdamW opt = new AdamW(lm.parameters(), 1e-3);
@@ -151,13 +157,12 @@ public final class TrainBench implements Callable<Integer> {
             loss.backward();
             opt.step();
         };
-        step.run();
-        step.run();
+        Timing.warmUp(step, 1.0);                // until C2 has compiled the step's kernels
         double[] t = new double[steps];
         for (int i = 0; i < steps; i++) {
-            long start = System.nanoTime();
+            long start = clock.getAsLong();
             step.run();
-            t[i] = (System.nanoTime() - start) / 1e9;
+            t[i] = (clock.getAsLong() - start) / 1e9;
         }
         java.util.Arrays.sort(t);
         return t[steps / 2];
