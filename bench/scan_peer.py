@@ -26,9 +26,16 @@ parser.add_argument("--len", type=int, default=1024)
 parser.add_argument("--d", type=int, default=128)
 parser.add_argument("--n", type=int, default=16)
 parser.add_argument("--reps", type=int, default=5)
+parser.add_argument("--cpu-time", action="store_true",
+                    help="time by the process's CPU time (meaningful with --threads 1)")
 parser.add_argument("--check", action="store_true", help="also compare the two versions' outputs and gradients")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
+clock = time.process_time if args.cpu_time else time.perf_counter
+
+from peer_info import print_torch  # noqa: E402
+
+print_torch()
 
 
 def inputs(seed=1):
@@ -79,10 +86,10 @@ def time_fwdbwd(fn):
     for rep in range(args.reps + 1):
         for t in ins:
             t.grad = None
-        start = time.perf_counter()
+        start = clock()
         out = fn(*ins)
         out.backward(gout)
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
         if rep > 0:                                                          # the first is warm-up
             samples.append(elapsed)
     return statistics.median(samples), out.detach(), [t.grad.clone() for t in ins]

@@ -24,8 +24,15 @@ parser.add_argument("--batch", type=int, default=16)
 parser.add_argument("--vocab", type=int, default=512)
 parser.add_argument("--state", type=int, default=16)
 parser.add_argument("--steps", type=int, default=5)
+parser.add_argument("--cpu-time", action="store_true",
+                    help="time by the process's CPU time (meaningful with --threads 1)")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
+clock = time.process_time if args.cpu_time else time.perf_counter
+
+from peer_info import print_torch  # noqa: E402
+
+print_torch()
 torch.manual_seed(0)
 
 
@@ -108,8 +115,8 @@ def step():
 step()  # warm-up
 times = []
 for _ in range(args.steps):
-    t = time.perf_counter()
+    t = clock()
     step()
-    times.append(time.perf_counter() - t)
+    times.append(clock() - t)
 times.sort()
 print(f"torch_train_step_seconds={times[len(times) // 2]:.4f}")

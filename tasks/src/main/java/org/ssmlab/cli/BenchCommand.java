@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Quick benchmarks printing name=value lines.",
-        subcommands = {org.ssmlab.cli.bench.GemmBench.class, org.ssmlab.cli.bench.ScanBench.class, org.ssmlab.cli.bench.TrainBench.class})
+        subcommands = {org.ssmlab.cli.bench.GemmBench.class, org.ssmlab.cli.bench.ScanBench.class, org.ssmlab.cli.bench.TrainBench.class, org.ssmlab.cli.bench.RunsBench.class})
 public final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.ssmlab.data.Batch;
 import org.ssmlab.data.MqarGenerator;
 import org.ssmlab.data.Seeds;
@@ -14,6 +15,7 @@ import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.train.Evaluator;
+import org.ssmlab.train.RunConcurrency;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -140,28 +142,39 @@ public final class DepthCommand extends ExperimentCommand {
                 : markov ? "an order-2 Markov chain made in code (" + BRANCHING + " next tokens per context; "
                 + "loss over every position)" : "MQAR (K = L/8 key-value pairs; loss at the query positions)";
 
-        List<Point> points = new ArrayList<>();
+        // Every (length, depth, width) is an independent run; RunConcurrency runs them one at a time with
+        // all threads, or side by side on one thread each with -Dssmlab.runs.parallel=N.
+        List<Callable<Point>> runs = new ArrayList<>();
+        int width = RunConcurrency.sideBySide(ls.length * ns.length * ws.length);
         for (int li = 0; li < ls.length; li++) {
             Source gen = gens[li];
-            Batch val = vals[li] != null ? vals[li] : gen.batch(nv, Seeds.derive(ctx.seed(), 1_000_000L + ls[li]));
+            int len = ls[li];
+            Batch val = vals[li] != null ? vals[li] : gen.batch(nv, Seeds.derive(ctx.seed(), 1_000_000L + len));
             for (int n : ns) {
                 for (int w : ws) {
-                    LanguageModel lm = variant.languageModel(v, n, w, ds, 2, Seeds.deriveSeed(ctx.seed(), 1));
-                    String key = String.format(Locale.ROOT, "%s-%s-v%d-L%d-l%d-d%d-ds%d-b%d-st%d-lr%s", variant.label(), corpus.toLowerCase(Locale.ROOT), v,
-                            ls[li], n, w, ds, b, nSteps, lr);
-                    Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-                    Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(lr).weightDecay(0.01)
-                            .seed(ctx.seed()).checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress())
-                            .name(String.format(Locale.ROOT, "%s L=%d %dx%d", name(), ls[li], n, w));
-                    Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> gen.batch(b, rng), opts, runDir).run();
-                    if (r.resumedFrom() > 0) {
-                        ctx.say(key + ": resumed from the checkpoint at step " + r.resumedFrom());
-                    }
-                    Evaluator.Result e = BrownLm.evaluate(lm, val);
-                    points.add(new Point(ls[li], n, w, lm.parameterCount(), e.loss(), e.accuracy()));
+                    runs.add(() -> {
+                        LanguageModel lm = variant.languageModel(v, n, w, ds, 2, Seeds.deriveSeed(ctx.seed(), 1));
+                        String key = String.format(Locale.ROOT, "%s-%s-v%d-L%d-l%d-d%d-ds%d-b%d-st%d-lr%s", variant.label(),
+                                corpus.toLowerCase(Locale.ROOT), v, len, n, w, ds, b, nSteps, lr);
+                        Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
+                        Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(lr).weightDecay(0.01)
+                                .seed(ctx.seed()).checkpointEvery(Math.max(1, nSteps / 4))
+                                .progress(ctx.progress() && width == 1)
+                                .name(String.format(Locale.ROOT, "%s L=%d %dx%d", name(), len, n, w));
+                        Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> gen.batch(b, rng), opts, runDir).run();
+                        if (r.resumedFrom() > 0) {
+                            ctx.say(key + ": resumed from the checkpoint at step " + r.resumedFrom());
+                        }
+                        Evaluator.Result e = BrownLm.evaluate(lm, val);
+                        return new Point(len, n, w, lm.parameterCount(), e.loss(), e.accuracy());
+                    });
                 }
             }
         }
+        if (width > 1) {
+            ctx.say(runs.size() + " runs, " + width + " side by side on one thread each");
+        }
+        List<Point> points = RunConcurrency.runAll(runs, width);
 
         List<List<?>> rows = new ArrayList<>();
         for (Point p : points) {

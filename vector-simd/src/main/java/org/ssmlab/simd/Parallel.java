@@ -44,6 +44,21 @@ public final class Parallel {
     }
 
     /**
+     * Runs {@code body} on the calling thread with every parallel-for inside it run inline, as if
+     * {@code -Dssmlab.threads=1}: several such calls on their own threads are independent runs side by
+     * side, one core each, with the bits of a one-thread run.
+     */
+    public static <T> T serially(java.util.concurrent.Callable<T> body) throws Exception {
+        boolean was = IN_POOL.get();
+        IN_POOL.set(true);
+        try {
+            return body.call();
+        } finally {
+            IN_POOL.set(was);
+        }
+    }
+
+    /**
      * Runs {@code body} over [0, n), split into at most {@link #threads()} contiguous ranges, each at
      * least {@code minChunk} long; the caller's thread takes the first range. Returns when all are done;
      * an exception in any range is rethrown here.

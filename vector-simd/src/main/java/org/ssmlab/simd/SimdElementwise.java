@@ -27,9 +27,37 @@ public final class SimdElementwise implements Elementwise {
     private static final float GELU_K = (float) ScalarElementwise.GELU_K;
     private static final float GELU_C = (float) ScalarElementwise.GELU_C;
 
+    /**
+     * Below this many elements a unary map runs on one thread. The transcendental maps (EXP, SILU,
+     * SOFTPLUS, ...) cost tens of cycles per vector, so a long one is worth splitting across threads;
+     * the split is at multiples of the vector length, so the result does not depend on it.
+     */
+    static final int PARALLEL_UNARY = 1 << 15;
+
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
         ElementwiseChecks.unary("SimdElementwise.unary", op, x, xOff, out, outOff, n);
+        if (n >= PARALLEL_UNARY && Parallel.threads() > 1 && transcendental(op)) {
+            int blocks = n / L;              // whole vectors; the tail goes with the last range
+            Parallel.forRange(blocks, PARALLEL_UNARY / (2 * L), (from, to) -> {
+                int start = from * L;
+                int end = to == blocks ? n : to * L;
+                unaryRange(op, x, xOff + start, out, outOff + start, end - start);
+            });
+            return;
+        }
+        unaryRange(op, x, xOff, out, outOff, n);
+    }
+
+    private static boolean transcendental(Unary op) {
+        return switch (op) {
+            case EXP, LOG, TANH, SIGMOID, SOFTPLUS, SILU, GELU -> true;
+            case NEG, ABS, SQRT, RELU -> false;
+        };
+    }
+
+    /** The unchecked body of {@link #unary} on one thread. */
+    private static void unaryRange(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
         int bound = S.loopBound(n);
         switch (op) {
             case EXP -> {

@@ -1,6 +1,5 @@
 package org.ssmlab.simd;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,9 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  *             micro-kernel: C[MR x NR] += alpha · Apanel · Bpanel   (MR·NR/L accumulators in registers)
  * </pre>
  *
+ * <p>The micro-tile MR × NR is chosen from the machine's vector length and register file
+ * ({@link GemmTile}): 6 rows × 2 vectors with AVX2's 16 registers, a larger tile with AVX-512's 32.
+ *
  * Packing turns every transpose case into the same contiguous layout, so one register-tiled
- * micro-kernel serves A·B, Aᵀ·B, A·Bᵀ and Aᵀ·Bᵀ. Edge tiles (fewer than MR rows or NR columns) run the
- * same kernel on zero-padded panels into a scratch tile, then add the valid part into C.
+ * micro-kernel serves A·B, Aᵀ·B, A·Bᵀ and Aᵀ·Bᵀ. The kernel accumulates a tile into a
+ * per-thread scratch array; alpha times its valid part is then added into C (edge tiles, with fewer
+ * than MR rows or NR columns, come from zero-padded panels).
  *
  * <p>Threads split C into disjoint column (or row) ranges, each with its own packing buffers, so the
  * result does not depend on the thread count and no two threads write the same element.
@@ -27,29 +30,68 @@ public final class SimdGemm implements Gemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** Micro-tile rows: one broadcast of A per row and step of the inner dimension. */
-    static final int MR = 8;
-    /** Micro-tile columns: two vectors of B. */
-    static final int NR = 2 * L;
-    /** Inner-dimension slice: a B panel (KC·NR floats) fits L1, an A block (MC·KC) fits L2. */
-    static final int KC = 256;
-    static final int MC = 128;
+    /**
+     * Inner-dimension slice. Each slice loads and stores every C tile once, so a long slice amortises
+     * that; measured on AVX2 and AVX-512 (6 × 2 and 12 × 2 tiles), 512 beat 128 to 384 at n = 1024
+     * with the same speed at n = 256. The packed B panel (KC × NR floats) then sits in L2, not L1.
+     */
+    static final int KC = 512;
+    /** Column block: a packed B block (KC·NC floats) lives in L2 / L3. */
     static final int NC = 2048;
     /** Below this many multiply-adds a product runs on one thread. */
     private static final long PARALLEL_WORK = 1L << 23;
 
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** The micro-tile; mr, nr and the row block mc follow from it. */
+    private final GemmTile tile;
+    private final int mr;
+    private final int nr;
+    private final int mcMax;
+    private final ThreadLocal<Buffers> buffers;
 
     /** Per-thread packing buffers, allocated once at their largest size. */
     private static final class Buffers {
-        final float[] packedA = new float[MC * KC];
-        final float[] packedB = new float[KC * NC];
-        final float[] tile = new float[MR * NR];
+        final float[] packedA;
+        final float[] packedB;
+        final float[] tile;
+
+        Buffers(int mc, int kc, int mr, int nr) {
+            packedA = new float[mc * kc];
+            packedB = new float[kc * NC];
+            tile = new float[mr * nr];
+        }
     }
 
     /** The operands of one product, as given by the caller. */
     private record Operands(boolean transA, boolean transB, int m, int n, int k,
                             float alpha, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff) {
+    }
+
+    /** GEMM with this machine's micro-tile ({@link GemmTile#forMachine()}). */
+    public SimdGemm() {
+        this(GemmTile.forMachine());
+    }
+
+    /** GEMM with the given micro-tile (tests run every shape; benchmarks compare them). */
+    SimdGemm(GemmTile tile) {
+        this.tile = tile;
+        this.mr = tile.rows;
+        this.nr = tile.columns();
+        this.mcMax = tile.mc();
+        this.buffers = ThreadLocal.withInitial(() -> new Buffers(mcMax, KC, mr, nr));
+    }
+
+    /**
+     * The micro-tile this machine's GEMM runs, as {@code ROWSxVECTORS (ROWS x COLUMNS floats)}, e.g.
+     * {@code 6x2 (6 x 16 floats)} with AVX2.
+     */
+    public static String machineTileName() {
+        GemmTile t = GemmTile.forMachine();
+        return t + " (" + t.rows + " x " + t.columns() + " floats)";
+    }
+
+    /** The micro-tile this instance runs. */
+    GemmTile tile() {
+        return tile;
     }
 
     @Override
@@ -62,11 +104,11 @@ public final class SimdGemm implements Gemm {
         if (work < PARALLEL_WORK || Parallel.threads() == 1) {
             region(op, beta, 0, m, 0, n);
         } else if (n >= m) {
-            int panels = (n + NR - 1) / NR;
-            Parallel.forRange(panels, 1, (from, to) -> region(op, beta, 0, m, from * NR, Math.min(n, to * NR)));
+            int panels = (n + nr - 1) / nr;
+            Parallel.forRange(panels, 1, (from, to) -> region(op, beta, 0, m, from * nr, Math.min(n, to * nr)));
         } else {
-            int panels = (m + MR - 1) / MR;
-            Parallel.forRange(panels, 1, (from, to) -> region(op, beta, from * MR, Math.min(m, to * MR), 0, n));
+            int panels = (m + mr - 1) / mr;
+            Parallel.forRange(panels, 1, (from, to) -> region(op, beta, from * mr, Math.min(m, to * mr), 0, n));
         }
     }
 
@@ -91,19 +133,19 @@ public final class SimdGemm implements Gemm {
     }
 
     /** Computes rows [i0, i1) × columns [j0, j1) of C on the calling thread. */
-    private static void region(Operands op, float beta, int i0, int i1, int j0, int j1) {
+    private void region(Operands op, float beta, int i0, int i1, int j0, int j1) {
         scale(op, beta, i0, i1, j0, j1);
         if (op.k == 0 || op.alpha == 0f) {
             return;
         }
-        Buffers buf = BUFFERS.get();
+        Buffers buf = buffers.get();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < op.k; pc += KC) {
                 int kc = Math.min(KC, op.k - pc);
                 packB(op, pc, kc, jc, nc, buf.packedB);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
+                for (int ic = i0; ic < i1; ic += mcMax) {
+                    int mc = Math.min(mcMax, i1 - ic);
                     packA(op, ic, mc, pc, kc, buf.packedA);
                     macroKernel(op, buf, ic, mc, jc, nc, kc);
                 }
@@ -125,37 +167,37 @@ public final class SimdGemm implements Gemm {
     }
 
     /**
-     * Packs op(A)[ic .. ic+mc, pc .. pc+kc] into MR-row panels: panel q holds, for each p, the MR values
-     * op(A)[ic + q·MR + r, pc + p] at {@code q·MR·kc + p·MR + r}, zero past the last row.
+     * Packs op(A)[ic .. ic+mc, pc .. pc+kc] into mr-row panels: panel q holds, for each p, the mr values
+     * op(A)[ic + q·mr + r, pc + p] at {@code q·mr·kc + p·mr + r}, zero past the last row.
      */
-    private static void packA(Operands op, int ic, int mc, int pc, int kc, float[] dst) {
+    private void packA(Operands op, int ic, int mc, int pc, int kc, float[] dst) {
         float[] a = op.a;
-        for (int q = 0; q * MR < mc; q++) {
-            int base = q * MR * kc;
-            int rows = Math.min(MR, mc - q * MR);
-            int i0 = ic + q * MR;
+        for (int q = 0; q * mr < mc; q++) {
+            int base = q * mr * kc;
+            int rows = Math.min(mr, mc - q * mr);
+            int i0 = ic + q * mr;
             if (op.transA) {                     // A stored (k, m): op(A)[i, p] = A[p, i], rows contiguous in memory
                 for (int p = 0; p < kc; p++) {
                     int src = op.aOff + (pc + p) * op.m + i0;
-                    int d = base + p * MR;
+                    int d = base + p * mr;
                     for (int r = 0; r < rows; r++) {
                         dst[d + r] = a[src + r];
                     }
-                    for (int r = rows; r < MR; r++) {
+                    for (int r = rows; r < mr; r++) {
                         dst[d + r] = 0f;
                     }
                 }
             } else {                             // A stored (m, k): each row contiguous along p
-                for (int r = 0; r < MR; r++) {
+                for (int r = 0; r < mr; r++) {
                     if (r >= rows) {
                         for (int p = 0; p < kc; p++) {
-                            dst[base + p * MR + r] = 0f;
+                            dst[base + p * mr + r] = 0f;
                         }
                         continue;
                     }
                     int src = op.aOff + (i0 + r) * op.k + pc;
                     for (int p = 0; p < kc; p++) {
-                        dst[base + p * MR + r] = a[src + p];
+                        dst[base + p * mr + r] = a[src + p];
                     }
                 }
             }
@@ -163,32 +205,32 @@ public final class SimdGemm implements Gemm {
     }
 
     /**
-     * Packs op(B)[pc .. pc+kc, jc .. jc+nc] into NR-column panels: panel q holds, for each p, the NR values
-     * op(B)[pc + p, jc + q·NR + c] at {@code q·NR·kc + p·NR + c}, zero past the last column.
+     * Packs op(B)[pc .. pc+kc, jc .. jc+nc] into nr-column panels: panel q holds, for each p, the nr values
+     * op(B)[pc + p, jc + q·nr + c] at {@code q·nr·kc + p·nr + c}, zero past the last column.
      */
-    private static void packB(Operands op, int pc, int kc, int jc, int nc, float[] dst) {
+    private void packB(Operands op, int pc, int kc, int jc, int nc, float[] dst) {
         float[] b = op.b;
-        for (int q = 0; q * NR < nc; q++) {
-            int base = q * NR * kc;
-            int cols = Math.min(NR, nc - q * NR);
-            int j = jc + q * NR;
+        for (int q = 0; q * nr < nc; q++) {
+            int base = q * nr * kc;
+            int cols = Math.min(nr, nc - q * nr);
+            int j = jc + q * nr;
             if (op.transB) {                     // B stored (n, k): op(B)[p, j] = B[j, p], read each row of B along p
                 for (int col = 0; col < cols; col++) {
                     int src = op.bOff + (j + col) * op.k + pc;
                     for (int p = 0; p < kc; p++) {
-                        dst[base + p * NR + col] = b[src + p];
+                        dst[base + p * nr + col] = b[src + p];
                     }
                 }
                 for (int p = 0; p < kc; p++) {
-                    for (int col = cols; col < NR; col++) {
-                        dst[base + p * NR + col] = 0f;
+                    for (int col = cols; col < nr; col++) {
+                        dst[base + p * nr + col] = 0f;
                     }
                 }
             } else {                             // B stored (k, n): rows contiguous
                 for (int p = 0; p < kc; p++) {
-                    int d = base + p * NR;
+                    int d = base + p * nr;
                     System.arraycopy(b, op.bOff + (pc + p) * op.n + j, dst, d, cols);
-                    for (int col = cols; col < NR; col++) {
+                    for (int col = cols; col < nr; col++) {
                         dst[d + col] = 0f;
                     }
                 }
@@ -196,97 +238,44 @@ public final class SimdGemm implements Gemm {
         }
     }
 
-    /** Runs the micro-kernel over every MR × NR tile of the packed blocks. */
-    private static void macroKernel(Operands op, Buffers buf, int ic, int mc, int jc, int nc, int kc) {
-        for (int jq = 0; jq * NR < nc; jq++) {
-            int cols = Math.min(NR, nc - jq * NR);
-            int bBase = jq * NR * kc;
-            for (int iq = 0; iq * MR < mc; iq++) {
-                int rows = Math.min(MR, mc - iq * MR);
-                int aBase = iq * MR * kc;
-                int cAt = op.cOff + (ic + iq * MR) * op.n + jc + jq * NR;
-                if (rows == MR && cols == NR) {
-                    microKernel(buf.packedA, aBase, buf.packedB, bBase, kc, op.alpha, op.c, cAt, op.n);
-                } else {
-                    float[] tile = buf.tile;
-                    Arrays.fill(tile, 0f);
-                    microKernel(buf.packedA, aBase, buf.packedB, bBase, kc, op.alpha, tile, 0, NR);
-                    for (int r = 0; r < rows; r++) {
-                        for (int col = 0; col < cols; col++) {
-                            op.c[cAt + r * op.n + col] += tile[r * NR + col];
-                        }
-                    }
-                }
+    /**
+     * Runs the micro-kernel over every mr × nr tile of the packed blocks. The kernel leaves its
+     * accumulators in the per-thread tile; {@link #addTile} then adds alpha times it into C. Keeping C,
+     * its stride and alpha out of the kernel leaves the registers to the accumulators (with AVX2's 16
+     * registers, every live value across the inner loop counts).
+     */
+    private void macroKernel(Operands op, Buffers buf, int ic, int mc, int jc, int nc, int kc) {
+        float[] acc = buf.tile;
+        for (int jq = 0; jq * nr < nc; jq++) {
+            int cols = Math.min(nr, nc - jq * nr);
+            int bBase = jq * nr * kc;
+            for (int iq = 0; iq * mr < mc; iq++) {
+                int rows = Math.min(mr, mc - iq * mr);
+                int aBase = iq * mr * kc;
+                int cAt = op.cOff + (ic + iq * mr) * op.n + jc + jq * nr;
+                tile.kernel(buf.packedA, aBase, buf.packedB, bBase, kc, acc);
+                addTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols);
             }
         }
     }
 
     /**
-     * C[0..MR, 0..NR] += alpha · Σ_p Apanel[p, 0..MR] ⊗ Bpanel[p, 0..NR], with C at {@code cAt} and row
-     * stride {@code ldc}. Sixteen accumulators (MR rows × two vectors) stay in registers for the whole
-     * inner loop; each step broadcasts one A value per row and does two fused multiply-adds.
+     * C[r, col] += alpha · acc[r, col] for the valid {@code rows × cols} part of a tile ({@code acc} has
+     * row stride {@code nr}; the rest of it is padding from zero-filled panels).
      */
-    private static void microKernel(float[] ap, int aBase, float[] bp, int bBase, int kc,
-                                    float alpha, float[] c, int cAt, int ldc) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
-        for (int p = 0; p < kc; p++) {
-            int bo = bBase + p * NR;
-            int ao = aBase + p * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a;
-            a = FloatVector.broadcast(S, ap[ao]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ao + 6]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ao + 7]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
-        }
-        // C += alpha · acc, row by row (written out so that C2 keeps the accumulators in registers).
+    private static void addTile(float[] acc, int nr, float alpha, float[] c, int cAt, int ldc, int rows, int cols) {
+        int full = S.loopBound(cols);
         FloatVector al = FloatVector.broadcast(S, alpha);
-        int at = cAt;
-        c00.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c01.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c10.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c11.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c20.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c21.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c30.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c31.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c40.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c41.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c50.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c51.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c60.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c61.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-        at += ldc;
-        c70.fma(al, FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        c71.fma(al, FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
+        for (int r = 0; r < rows; r++) {
+            int cr = cAt + r * ldc;
+            int ar = r * nr;
+            for (int col = 0; col < full; col += L) {
+                FloatVector.fromArray(S, acc, ar + col).fma(al, FloatVector.fromArray(S, c, cr + col))
+                        .intoArray(c, cr + col);
+            }
+            for (int col = full; col < cols; col++) {
+                c[cr + col] = Math.fma(alpha, acc[ar + col], c[cr + col]);
+            }
+        }
     }
 }

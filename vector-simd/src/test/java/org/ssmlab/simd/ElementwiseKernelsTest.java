@@ -29,6 +29,33 @@ class ElementwiseKernelsTest {
     }
 
     /**
+     * A map long enough to be split across threads gives the same bits as the same kernel run on one
+     * range at a time (the split is at whole vectors), at an offset and with a tail, in place too.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Unary.class, names = {"EXP", "SILU", "SOFTPLUS"})
+    void longUnaryMapSplitAcrossThreadsEqualsTheSerialMap(Unary op) {
+        int n = 2 * SimdElementwise.PARALLEL_UNARY + 13;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(org.ssmlab.testing.Props.SEED);
+        float[] x = new float[n + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 40 - 20);
+        }
+        float[] whole = new float[n + 5];
+        SIMD.unary(op, x, 3, whole, 5, n);
+        float[] pieces = new float[n + 5];
+        int piece = SimdElementwise.PARALLEL_UNARY / 2;       // each call below the threshold: one thread
+        for (int at = 0; at < n; at += piece) {
+            SIMD.unary(op, x, 3 + at, pieces, 5 + at, Math.min(piece, n - at));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(pieces, whole, op + " split across threads");
+        float[] inPlace = Arrays.copyOf(x, x.length);
+        SIMD.unary(op, inPlace, 3, inPlace, 3, n);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Arrays.copyOfRange(whole, 5, 5 + n),
+                Arrays.copyOfRange(inPlace, 3, 3 + n), op + " in place");
+    }
+
+    /**
      * Negative control: a twin whose last result is off by a relative 1e-4 must falsify the property,
      * so the tolerance is tight enough to see such an error and the tail is compared.
      */

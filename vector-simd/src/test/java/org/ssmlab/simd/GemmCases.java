@@ -41,6 +41,11 @@ public final class GemmCases {
                     fill(r, aOff + m * k + 2), fill(r, bOff + k * n + 2), fill(r, cOff + m * n + 2));
         }
 
+        /** The same problem with the given scalars alpha and beta. */
+        public Problem withScalars(float newAlpha, float newBeta) {
+            return new Problem(ta, tb, m, n, k, newAlpha, newBeta, aOff, bOff, cOff, a, b, c);
+        }
+
         /** The same problem with the given transpose flags. */
         public Problem transposed(boolean transA, boolean transB) {
             return new Problem(transA, transB, m, n, k, alpha, beta, aOff, bOff, cOff, a, b, c);

@@ -23,7 +23,9 @@ import org.ssmlab.testing.Props;
  */
 class GemmKernelsTest {
 
-    private static final Gemm SIMD = new SimdGemm();
+    private static final SimdGemm SIMD = new SimdGemm();
+    private static final int MC = SIMD.tile().mc();
+    private static final int NR = SIMD.tile().columns();
     private static final Gemm SCALAR = new ScalarGemm();
 
     @Test
@@ -34,7 +36,7 @@ class GemmKernelsTest {
     @Test
     void simdEqualsScalarAcrossBlockEdgesAndThreads() {
         GemmCases.agreeOnShapes(SCALAR, SIMD, new int[][] {
-            {SimdGemm.MC + 13, 3 * SimdGemm.NR + 5, SimdGemm.KC + 37},   // crosses MC and KC
+            {MC + 13, 3 * NR + 5, SimdGemm.KC + 37},                     // crosses MC and KC
             {9, SimdGemm.NC + 40, 3},                                   // crosses NC
             {400, 40, 600},                                             // threaded split by rows
             {40, 400, 600},                                             // threaded split by columns

@@ -2,6 +2,7 @@ package org.ssmlab.autograd.ops;
 
 import org.ssmlab.autograd.Shape;
 import org.ssmlab.autograd.Tensor;
+import org.ssmlab.simd.Parallel;
 
 /**
  * The depthwise causal 1-D convolution of the Mamba block (PyTorch's Conv1d with groups = channels,
@@ -15,6 +16,8 @@ import org.ssmlab.autograd.Tensor;
  * </pre>
  *
  * The weight has the reference layout (C, 1, k), so checkpoints move to and from PyTorch as they are.
+ * Sequences run in parallel; the weight and bias gradients are summed per sequence and then over the
+ * sequences in order, so the result does not depend on the thread count.
  */
 public final class Conv {
 
@@ -39,40 +42,30 @@ public final class Conv {
         float[] xv = x.data();
         float[] wt = tapMajor(w.data(), ch, k);          // (k, C): each tap's weights contiguous over channels
         float[] y = new float[xv.length];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < len; t++) {
-                int out = (b * len + t) * ch;
-                if (bias != null) {
-                    System.arraycopy(bias.data(), 0, y, out, ch);
-                }
-                for (int j = Math.max(0, k - 1 - t); j < k; j++) {
-                    int in = (b * len + t - (k - 1) + j) * ch;
-                    int tap = j * ch;
-                    for (int c = 0; c < ch; c++) {
-                        y[out + c] += wt[tap + c] * xv[in + c];
-                    }
-                }
+        float[] bv = bias == null ? null : bias.data();
+        Parallel.forRange(batch, 1, (b0, b1) -> {                 // sequences are independent
+            for (int b = b0; b < b1; b++) {
+                forwardSequence(xv, wt, bv, y, b, len, ch, k);
             }
-        }
+        });
         Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
         return Tensor.fromOp(y, x.shape(), g -> {
             float[] gx = new float[xv.length];
+            float[] gwtPerSequence = new float[batch * wt.length];   // summed in a fixed order below
+            float[] gbPerSequence = new float[batch * ch];
+            Parallel.forRange(batch, 1, (b0, b1) -> {
+                for (int b = b0; b < b1; b++) {
+                    backwardSequence(g, xv, wt, gx, gwtPerSequence, b * wt.length, gbPerSequence, b * ch, b, len, ch, k);
+                }
+            });
             float[] gwt = new float[wt.length];
             float[] gb = new float[ch];
             for (int b = 0; b < batch; b++) {
-                for (int t = 0; t < len; t++) {
-                    int out = (b * len + t) * ch;
-                    for (int c = 0; c < ch; c++) {
-                        gb[c] += g[out + c];
-                    }
-                    for (int j = Math.max(0, k - 1 - t); j < k; j++) {
-                        int in = (b * len + t - (k - 1) + j) * ch;
-                        int tap = j * ch;
-                        for (int c = 0; c < ch; c++) {
-                            gx[in + c] += g[out + c] * wt[tap + c];
-                            gwt[tap + c] += g[out + c] * xv[in + c];
-                        }
-                    }
+                for (int i = 0; i < gwt.length; i++) {
+                    gwt[i] += gwtPerSequence[b * wt.length + i];
+                }
+                for (int c = 0; c < ch; c++) {
+                    gb[c] += gbPerSequence[b * ch + c];
                 }
             }
             x.accumulateGrad(gx);
@@ -81,6 +74,44 @@ public final class Conv {
                 bias.accumulateGrad(gb);
             }
         }, inputs);
+    }
+
+    /** y[b, t, :] for every t of sequence b (the forward formula of the class comment). */
+    private static void forwardSequence(float[] xv, float[] wt, float[] bias, float[] y, int b, int len, int ch, int k) {
+        for (int t = 0; t < len; t++) {
+            int out = (b * len + t) * ch;
+            if (bias != null) {
+                System.arraycopy(bias, 0, y, out, ch);
+            }
+            for (int j = Math.max(0, k - 1 - t); j < k; j++) {
+                int in = (b * len + t - (k - 1) + j) * ch;
+                int tap = j * ch;
+                for (int c = 0; c < ch; c++) {
+                    y[out + c] += wt[tap + c] * xv[in + c];
+                }
+            }
+        }
+    }
+
+    /** Sequence b's part of the backward: its gx rows, and its own partial sums of gw (at gwOff) and gbias (at gbOff). */
+    private static void backwardSequence(float[] g, float[] xv, float[] wt, float[] gx, float[] gwt, int gwOff,
+                                         float[] gb, int gbOff, int b, int len, int ch, int k) {
+        for (int t = 0; t < len; t++) {
+            int out = (b * len + t) * ch;
+            for (int c = 0; c < ch; c++) {
+                gb[gbOff + c] += g[out + c];
+            }
+            for (int j = Math.max(0, k - 1 - t); j < k; j++) {
+                int in = (b * len + t - (k - 1) + j) * ch;
+                int tap = j * ch;
+                for (int c = 0; c < ch; c++) {
+                    gx[in + c] += g[out + c] * wt[tap + c];
+                }
+                for (int c = 0; c < ch; c++) {
+                    gwt[gwOff + tap + c] += g[out + c] * xv[in + c];
+                }
+            }
+        }
     }
 
     /** (C, 1, k) weights as (k, C), so the inner loops run over contiguous channels (and vectorise). */

@@ -33,6 +33,16 @@ public final class PeerScript {
      * @throws IllegalStateException when no such Python exists or the script fails, saying what to install
      */
     public static Map<String, Double> run(String script, String module, List<String> args, Consumer<String> echo) {
+        return run(script, module, args, Map.of(), echo);
+    }
+
+    /**
+     * As {@link #run(String, String, List, Consumer)}, with {@code environment} added to the peer's
+     * environment (only the child's: this JVM's is unchanged). Lines {@code name=text} whose text is not
+     * a number (the BLAS core a peer runs, say) are echoed but not returned.
+     */
+    public static Map<String, Double> run(String script, String module, List<String> args,
+                                          Map<String, String> environment, Consumer<String> echo) {
         Path file = home().resolve("bench").resolve(script);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException("peer script " + file + " not found (run from the project root)");
@@ -42,7 +52,9 @@ public final class PeerScript {
         cmd.addAll(args);
         Map<String, Double> values = new LinkedHashMap<>();
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(environment);
+            Process p = pb.start();
             StringBuilder other = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -52,8 +64,9 @@ public final class PeerScript {
                             values.put(line.substring(0, eq), Double.parseDouble(line.substring(eq + 1)));
                             echo.accept(line);
                             continue;
-                        } catch (NumberFormatException ignored) {
-                            // not a figure: keep it for the error message
+                        } catch (NumberFormatException notANumber) {
+                            echo.accept(line);     // a label such as openblas_core=Haswell
+                            continue;
                         }
                     }
                     other.append(line).append('\n');

@@ -10,6 +10,7 @@ import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.simd.Parallel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * benchmark shape (batch 4, L 1024, D 128, N 16 by default), forward and forward+backward, in seconds
  * per call, and the bytes allocated by one forward+backward (they grow with B·L·D, not B·L·D·N, since
  * the (B, L, D, N) state is never stored). With {@code --peer} the same computation runs in PyTorch
- * (bench/scan_peer.py: a Python loop over time, and a log-depth parallel scan) in the same run.
+ * (bench/scan_peer.py: a Python loop over time, and a log-depth parallel scan) in the same run,
+ * {@code --rounds} times. {@code --isa avx2|avx512} runs both sides with that instruction set ({@link Isa}).
  */
 @Command(name = "scan", mixinStandardHelpOptions = true,
         description = "Fused selective scan forward and forward+backward; --peer adds PyTorch in the same run.")
@@ -35,10 +37,17 @@ public final class ScanBench implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "2.0", description = "Measuring time per figure.") double seconds;
     @Option(names = "--peer", description = "Also time PyTorch (bench/scan_peer.py) and print the speed-ups.") boolean peer;
 
+    @Mixin
+    BenchOptions options;
+
     @Override
     public Integer call() {
         if (batch < 1 || len < 1 || d < 1 || n < 1) {
             throw new IllegalArgumentException("--batch, --length, --channels and --state must be positive");
+        }
+        Integer elsewhere = options.runElsewhereIfNeeded(spec);
+        if (elsewhere != null) {
+            return elsewhere;
         }
         PrintWriter out = spec.commandLine().getOut();
         SplittableRandom r = new SplittableRandom(1);
@@ -61,35 +70,50 @@ public final class ScanBench implements Callable<Integer> {
             Scan.selective(u, delta, a, bm, cm, dSkip, z, false, false).backward(g);
         };
         out.printf("backend=%s%n", org.ssmlab.simd.Backend.current().name());
-        out.printf("threads=%d%nscan_shape=B%dxL%dxD%dxN%d%n", Parallel.threads(), batch, len, d, n);
+        BenchOptions.printMachine(out, options.isa);
+        out.printf("scan_shape=B%dxL%dxD%dxN%d%n", batch, len, d, n);
         out.flush();
-        double fwd = Timing.secondsPerCall(forward, 1.0, seconds);
-        out.printf("scan_fwd_seconds=%.6f%n", fwd);
+        int rounds = peer ? options.rounds : 1;
+        double[] loopSpeedup = new double[rounds];
+        double[] parallelSpeedup = new double[rounds];
+        out.println("timing=" + options.timingName());
+        for (int round = 0; round < rounds; round++) {
+            double fwd = options.measure(clock -> Timing.secondsPerCall(forward, 1.0, seconds, clock));
+            out.printf("scan_fwd_seconds=%.6f%n", fwd);
+            out.flush();
+            double fwdBwd = options.measure(clock -> Timing.secondsPerCall(forwardBackward, 1.0, seconds, clock));
+            out.printf("scan_fwdbwd_seconds=%.6f%n", fwdBwd);
+            if (round == 0) {
+                long bytes = allocatedBytes(forwardBackward);
+                out.printf("scan_fwdbwd_allocated_bytes=%d%n", bytes);
+                out.printf("scan_fwdbwd_allocated_floats_per_BLD=%.2f%n", bytes / 4.0 / ((double) batch * len * d));
+            }
+            out.flush();
+            if (!peer) {
+                return 0;
+            }
+            Map<String, Double> p = PeerScript.run("scan_peer.py", "torch",
+                    GemmBench.concat(options.peerThreadArgs(), List.of("--batch", String.valueOf(batch),
+                            "--len", String.valueOf(len), "--d", String.valueOf(d), "--n", String.valueOf(n))),
+                    options.peerEnvironment(),
+                    line -> {
+                        out.println(line);
+                        out.flush();
+                    });
+            Double loop = p.get("torch_loop_fwdbwd_seconds");
+            Double par = p.get("torch_parallel_fwdbwd_seconds");
+            if (loop == null || par == null) {
+                throw new IllegalStateException("bench/scan_peer.py printed no torch_loop/parallel_fwdbwd_seconds");
+            }
+            loopSpeedup[round] = loop / fwdBwd;
+            parallelSpeedup[round] = par / fwdBwd;
+            out.printf("round%d_scan_fwdbwd_speedup_vs_torch_loop=%.1f%n", round + 1, loopSpeedup[round]);
+            out.flush();
+        }
+        BenchOptions.printSummary(out, "scan_fwdbwd_speedup_vs_torch_parallel", parallelSpeedup, "%.1f");
+        BenchOptions.printSummary(out, "scan_fwdbwd_speedup_vs_torch_loop", loopSpeedup, "%.1f");
+        out.printf("load_average_end=%.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
-        double fwdBwd = Timing.secondsPerCall(forwardBackward, 1.0, seconds);
-        out.printf("scan_fwdbwd_seconds=%.6f%n", fwdBwd);
-        long bytes = allocatedBytes(forwardBackward);
-        out.printf("scan_fwdbwd_allocated_bytes=%d%n", bytes);
-        out.printf("scan_fwdbwd_allocated_floats_per_BLD=%.2f%n", bytes / 4.0 / ((double) batch * len * d));
-        out.flush();
-        if (!peer) {
-            return 0;
-        }
-        Map<String, Double> p = PeerScript.run("scan_peer.py", "torch",
-                List.of("--threads", String.valueOf(Parallel.threads()), "--batch", String.valueOf(batch),
-                        "--len", String.valueOf(len), "--d", String.valueOf(d), "--n", String.valueOf(n)),
-                line -> {
-                    out.println(line);
-                    out.flush();
-                });
-        Double loop = p.get("torch_loop_fwdbwd_seconds");
-        Double par = p.get("torch_parallel_fwdbwd_seconds");
-        if (par != null) {
-            out.printf("scan_fwdbwd_speedup_vs_torch_parallel=%.1f%n", par / fwdBwd);
-        }
-        if (loop != null) {
-            out.printf("scan_fwdbwd_speedup_vs_torch_loop=%.1f%n", loop / fwdBwd);
-        }
         return 0;
     }
 

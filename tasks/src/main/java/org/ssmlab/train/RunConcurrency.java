@@ -1,0 +1,107 @@
+package org.ssmlab.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.ssmlab.simd.Parallel;
+
+/**
+ * How a command with several independent runs (seeds, grid cells) uses the cores: one run at a time
+ * with all of {@link Parallel#threads()} threads, or several runs side by side with one thread each.
+ *
+ * <p>Which is faster was measured with {@code ./ssmlab bench runs} (README) at the MQAR default preset
+ * and the depth command's Markov-corpus preset, on two cores under heavy other load: two runs side by
+ * side gave 0.94 (MQAR) and 0.89 (corpus) times the tokens per second of one run on two threads (rounds
+ * from 0.86 to 1.10), once the convolution and the long elementwise maps ran on both threads. So the default is one run at a time, with all threads
+ * ({@link #sideBySide(int)} returns 1); {@code -Dssmlab.runs.parallel=N} puts N runs side by side, one
+ * thread each, for a machine where {@code bench runs} says that is faster.
+ *
+ * <p>Each side-by-side run is {@link Parallel#serially serial}, so it gives the bits of a one-thread
+ * run whatever else runs beside it; results come back in the order of the runs.
+ */
+public final class RunConcurrency {
+
+    /** The system property that sets how many runs go side by side. */
+    public static final String PROPERTY = "ssmlab.runs.parallel";
+
+    private RunConcurrency() {
+    }
+
+    /** Runs side by side for {@code runs} independent runs: min(runs, the property), 1 when it is not set. */
+    public static int sideBySide(int runs) {
+        int wanted = Integer.getInteger(PROPERTY, 1);
+        if (wanted < 1) {
+            throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted + ": must be at least 1");
+        }
+        return Math.max(1, Math.min(runs, wanted));
+    }
+
+    /**
+     * Runs every task and returns their results in order: one at a time (with all threads) when
+     * {@link #sideBySide} says 1, else that many at once, each on its own thread and serial inside.
+     * The first failure is rethrown (unchecked) after the others have finished.
+     */
+    public static <T> List<T> runAll(List<? extends Callable<T>> tasks) {
+        return runAll(tasks, sideBySide(tasks.size()));
+    }
+
+    /** As {@link #runAll(List)} with {@code width} runs at once (1: one at a time, with all threads). */
+    public static <T> List<T> runAll(List<? extends Callable<T>> tasks, int width) {
+        if (width < 1) {
+            throw new IllegalArgumentException("RunConcurrency.runAll: width " + width + " must be at least 1");
+        }
+        List<T> results = new ArrayList<>(tasks.size());
+        if (width == 1) {
+            for (Callable<T> task : tasks) {
+                results.add(call(task));
+            }
+            return results;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(width, r -> {
+            Thread t = new Thread(r, "ssmlab-run");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> task : tasks) {
+                futures.add(pool.submit(() -> Parallel.serially(task)));
+            }
+            RuntimeException first = null;
+            for (Future<T> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    results.add(null);
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException re ? re
+                                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("RunConcurrency.runAll interrupted", e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return results;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static <T> T call(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}
