@@ -145,6 +145,7 @@ public final class DepthCommand extends ExperimentCommand {
         // Every (length, depth, width) is an independent run; RunConcurrency runs them one at a time with
         // all threads, or side by side on one thread each with -Dssmlab.runs.parallel=N.
         List<Callable<Point>> runs = new ArrayList<>();
+        int vocabSize = v;
         int width = RunConcurrency.sideBySide(ls.length * ns.length * ws.length);
         for (int li = 0; li < ls.length; li++) {
             Source gen = gens[li];
@@ -153,9 +154,9 @@ public final class DepthCommand extends ExperimentCommand {
             for (int n : ns) {
                 for (int w : ws) {
                     runs.add(() -> {
-                        LanguageModel lm = variant.languageModel(v, n, w, ds, 2, Seeds.deriveSeed(ctx.seed(), 1));
+                        LanguageModel lm = variant.languageModel(vocabSize, n, w, ds, 2, Seeds.deriveSeed(ctx.seed(), 1));
                         String key = String.format(Locale.ROOT, "%s-%s-v%d-L%d-l%d-d%d-ds%d-b%d-st%d-lr%s", variant.label(),
-                                corpus.toLowerCase(Locale.ROOT), v, len, n, w, ds, b, nSteps, lr);
+                                corpus.toLowerCase(Locale.ROOT), vocabSize, len, n, w, ds, b, nSteps, lr);
                         Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
                         Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(lr).weightDecay(0.01)
                                 .seed(ctx.seed()).checkpointEvery(Math.max(1, nSteps / 4))
