@@ -9,6 +9,7 @@ import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.train.Evaluator;
+import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 
 /**
@@ -60,7 +61,7 @@ public final class Recall {
                 mix.add(new MqarGenerator(p.vocab(), p.length() / 2, k));
             }
         }
-        Trainer.Options o = new Trainer.Options().steps(p.steps()).peakLr(p.lr()).seed(seed).progress(progress)
+        TrainOptions o = new TrainOptions().steps(p.steps()).peakLr(p.lr()).seed(seed).progress(progress)
                 .checkpointEvery(Math.max(50, p.steps() / 4))
                 .name("recall " + pol.name().toLowerCase(Locale.ROOT) + " L" + layers + " s" + seed);
         Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> mix.get(rng.nextInt(mix.size())).batch(p.batch(), rng),
