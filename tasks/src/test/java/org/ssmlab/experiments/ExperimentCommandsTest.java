@@ -71,7 +71,11 @@ class ExperimentCommandsTest {
         assertOk(r);
         assertTrue(((String) r[1]).contains("recall_accuracy_kv4="), (String) r[1]);
         assertReport(dir, "recall-accuracy.csv");
-        assertTrue(Files.isDirectory(dir.resolve("recall-run/checkpoints")), "the run leaves checkpoints to resume from");
+        try (var runs = Files.list(dir.resolve("recall-runs"))) {
+            Path run = runs.findFirst().orElseThrow();
+            assertTrue(Files.isDirectory(run.resolve("checkpoints")), "the run leaves checkpoints to resume from");
+            assertTrue(Files.isRegularFile(run.resolve("result.json")), "the finished run keeps its result");
+        }
         assertOk(run("table2", "--quick", "--no-progress", "--steps", "2", "--seeds", "1", "--layers", "1", "--out", dir.toString()));
         assertReport(dir, "table2-table.csv", "table2-runs.csv", "table2-accuracy.png");
         assertEquals(1 + 4, CsvWriter.read(dir.resolve("table2-table.csv")).size(), "one row per polarization");
