@@ -63,11 +63,11 @@ public final class Recall {
         }
 
         public static Preset quick() {
-            return new Preset("quick", 32, 32, List.of(2, 4, 8), 32, 16, 600, 32, 1e-2, 256, 100, 64);
+            return new Preset("quick", 16, 16, List.of(2, 4), 32, 16, 1000, 32, 1e-2, 256, 100, 64);
         }
 
         public static Preset real() {
-            return new Preset("default", 64, 64, List.of(4, 8, 16), 32, 16, 4000, 32, 8e-3, 512, 250, 128);
+            return new Preset("default", 32, 32, List.of(2, 4, 8), 32, 16, 3000, 32, 1e-2, 512, 100, 128);
         }
 
         /** Every field as a setting of a {@link RunSpec}. */
