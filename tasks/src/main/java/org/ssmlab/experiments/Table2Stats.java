@@ -47,6 +47,14 @@ public final class Table2Stats {
         return runs(pol, layers).size();
     }
 
+    /**
+     * How many seeds of a cell reached {@code threshold} at the smallest KV count: learning MQAR is a jump
+     * from a plateau (about 1/K) to recall, which some seeds make within the budget and some do not.
+     */
+    public int learned(Polarization pol, int layers, double threshold) {
+        return (int) runs(pol, layers).values().stream().filter(a -> a[0] >= threshold).count();
+    }
+
     /** Mean and 95 % CI of the accuracy of a cell over its seeds; null when no seed ran. */
     public SeedStats.Interval accuracy(Polarization pol, int layers, int kvIndex) {
         TreeMap<Long, double[]> r = runs(pol, layers);

@@ -48,6 +48,8 @@ class Table2StatsTest {
         assertEquals("0.1100", f.get("table2_diff_both_vs_none_L2_kv16"));
         assertEquals("0.0248", f.get("table2_diff_both_vs_none_L2_kv16_ci95"));
         assertEquals("0.4000", f.get("table2_acc_none_L2_kv16_mean"));
+        assertEquals(3, t.learned(Polarization.NONE, 2, 0.95));
+        assertEquals(0, t.learned(Polarization.NONE, 2, 0.995));
         // The easy column is equal for every seed: difference 0 with a zero-width interval, not named.
         assertFalse(v.contains("4 KV"), v);
     }
