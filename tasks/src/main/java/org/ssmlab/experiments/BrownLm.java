@@ -17,6 +17,7 @@ import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.train.Evaluator;
+import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 
 /**
@@ -121,7 +122,7 @@ public final class BrownLm {
         LanguageModel lm = build(c);
         Path runDir = dir.resolve("lm-train").resolve(c.key());
         TextWindows tw = data.train();
-        Trainer.Options opts = new Trainer.Options().steps(c.steps()).peakLr(c.lr()).weightDecay(0.1).seed(c.seed())
+        TrainOptions opts = new TrainOptions().steps(c.steps()).peakLr(c.lr()).weightDecay(0.1).seed(c.seed())
                 .checkpointEvery(Math.max(1, c.steps() / 4)).keepCheckpoints(4).progress(progress)
                 .name("lm " + c.variant().label() + " seed " + c.seed());
         Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> tw.batch(c.batch(), rng), opts, runDir).run();

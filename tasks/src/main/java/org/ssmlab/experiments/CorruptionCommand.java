@@ -20,6 +20,7 @@ import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
 import org.ssmlab.ssm.core.SequenceClassifier;
 import org.ssmlab.train.Evaluator;
+import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -131,7 +132,7 @@ public final class CorruptionCommand extends ExperimentCommand {
             String key = String.format(Locale.ROOT, "%s-%s-s%d-n%d-b%d-d%d-l%d-ds%d-st%d-lr%s", v.label(), sets.name(), s,
                     nTrain, b, d, nl, ds, nSteps, rate);
             Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-            Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(rate).weightDecay(0.01).seed(ctx.seed())
+            TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(rate).weightDecay(0.01).seed(ctx.seed())
                     .checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress()).name(name() + " " + v.label());
             Trainer.Result r = new Trainer(model, objective(model, train), rng -> sample(train, b, rng), opts, runDir).run();
             if (r.resumedFrom() > 0) {

@@ -16,6 +16,7 @@ import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.train.Evaluator;
 import org.ssmlab.train.RunConcurrency;
+import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -158,7 +159,7 @@ public final class DepthCommand extends ExperimentCommand {
                         String key = String.format(Locale.ROOT, "%s-%s-v%d-L%d-l%d-d%d-ds%d-b%d-st%d-lr%s", variant.label(),
                                 corpus.toLowerCase(Locale.ROOT), vocabSize, len, n, w, ds, b, nSteps, lr);
                         Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-                        Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(lr).weightDecay(0.01)
+                        TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(lr).weightDecay(0.01)
                                 .seed(ctx.seed()).checkpointEvery(Math.max(1, nSteps / 4))
                                 .progress(ctx.progress() && width == 1)
                                 .name(String.format(Locale.ROOT, "%s L=%d %dx%d", name(), len, n, w));

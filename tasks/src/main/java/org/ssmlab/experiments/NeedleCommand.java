@@ -12,6 +12,7 @@ import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.train.Evaluator;
+import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,7 +122,7 @@ public final class NeedleCommand extends ExperimentCommand {
             String key = String.format(Locale.ROOT, "%s-v%d-L%d-m%d-b%d-d%d-l%d-ds%d-st%d-lr%s", variant.label(), v, len, shortest, b, d,
                     nl, ds, nSteps, rate);
             Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-            Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(rate).weightDecay(0.01).seed(ctx.seed())
+            TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(rate).weightDecay(0.01).seed(ctx.seed())
                     .checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress()).name(name() + " " + variant.label());
             Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> mix[rng.nextInt(mix.length)]
                     .batchRandomDepth(b, rng), opts, runDir).run();

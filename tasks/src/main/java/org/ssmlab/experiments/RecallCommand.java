@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.ssmlab.report.CsvWriter;
+import org.ssmlab.runs.LocalExecutor;
+import org.ssmlab.runs.RunResult;
+import org.ssmlab.runs.RunSpec;
+import org.ssmlab.runs.RunStore;
 import org.ssmlab.ssm.core.Polarization;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +42,15 @@ public final class RecallCommand extends ExperimentCommand {
     @Option(names = "--lr", description = "Peak learning rate (default: the preset's).")
     Double lr;
 
+    @Option(names = "--d-state", description = "SSM state size per channel (default: the preset's).")
+    Integer dState;
+
+    @Option(names = "--batch", description = "Sequences per step (default: the preset's).")
+    Integer batch;
+
+    @Option(names = "--monitor-every", description = "Steps between validation passes for the early stop at 99 %% (0: none; default: the preset's).")
+    Integer monitorEvery;
+
     @Override
     public String name() {
         return "recall";
@@ -52,8 +65,10 @@ public final class RecallCommand extends ExperimentCommand {
     Recall.Preset preset(boolean quickPreset) {
         Recall.Preset p = quickPreset ? Recall.Preset.quick() : Recall.Preset.real();
         return new Recall.Preset(p.name(), vocab != null ? vocab : p.vocab(), length != null ? length : p.length(),
-                kv != null ? kv : p.kvCounts(), dModel != null ? dModel : p.dModel(), p.dState(),
-                steps != null ? steps : p.steps(), p.batch(), lr != null ? lr : p.lr(), p.evalSequences());
+                kv != null ? kv.stream().sorted().distinct().toList() : p.kvCounts(), dModel != null ? dModel : p.dModel(),
+                dState != null ? dState : p.dState(), steps != null ? steps : p.steps(), batch != null ? batch : p.batch(),
+                lr != null ? lr : p.lr(), p.evalSequences(), monitorEvery != null ? monitorEvery : p.monitorEvery(),
+                p.valSequences());
     }
 
     @Override
@@ -63,17 +78,21 @@ public final class RecallCommand extends ExperimentCommand {
             throw new IllegalArgumentException("--layers must be in 1..64, not " + layers);
         }
         Recall.Preset p = preset(ctx.quick());
-        Recall.Outcome o = Recall.run(p, pol, layers, ctx.seed(), ctx.dir().resolve("recall-run"), ctx.progress());
+        RunSpec spec = Recall.spec(p, pol, layers, ctx.seed());
+        RunStore store = new RunStore(ctx.dir().resolve("recall-runs"));
+        RunResult r = new LocalExecutor(store, Recall.task(ctx.progress()), ctx::say).runAll(List.of(spec)).get(0);
+        ctx.say("recall: run directory " + store.runDir(spec) + " (validation curve in validation.csv), ended at step "
+                + r.finalStep() + (r.stoppedEarly() ? " (early stop)" : ""));
         List<List<?>> rows = new ArrayList<>();
         StringBuilder summary = new StringBuilder();
-        for (int i = 0; i < o.accuracy().length; i++) {
-            int k = p.kvCounts().get(i);
-            rows.add(List.of(pol.name().toLowerCase(Locale.ROOT), layers, ctx.seed(), k, o.accuracy()[i]));
-            ctx.figure("recall_accuracy_kv" + k, String.format(Locale.ROOT, "%.4f", o.accuracy()[i]));
-            summary.append(String.format(Locale.ROOT, "%s%d KV: %.1f%%", summary.isEmpty() ? "" : ", ", k, 100 * o.accuracy()[i]));
+        for (int k : p.kvCounts()) {
+            double acc = r.figure(Recall.accuracyFigure(k));
+            rows.add(List.of(pol.name().toLowerCase(Locale.ROOT), layers, ctx.seed(), k, acc));
+            ctx.figure("recall_accuracy_kv" + k, String.format(Locale.ROOT, "%.4f", acc));
+            summary.append(String.format(Locale.ROOT, "%s%d KV: %.1f%%", summary.isEmpty() ? "" : ", ", k, 100 * acc));
         }
         CsvWriter.write(ctx.file(name(), "accuracy.csv"), List.of("polarization", "layers", "seed", "kv_pairs", "accuracy"), rows);
-        String verdict = "recall (" + pol.name().toLowerCase(Locale.ROOT) + ", " + layers + " layers): " + summary;
+        String verdict = "recall (" + pol.name().toLowerCase(Locale.ROOT) + ", " + layers + " layers, one seed): " + summary;
         ctx.section().verdict(verdict).paragraph(p.describe() + ".")
                 .table("accuracy at query positions", List.of("polarization", "layers", "seed", "KV pairs", "accuracy"), rows);
         ctx.say(verdict);

@@ -2,24 +2,39 @@ package org.ssmlab.experiments;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
+import org.ssmlab.runs.LocalExecutor;
+import org.ssmlab.runs.RunResult;
+import org.ssmlab.runs.RunSpec;
+import org.ssmlab.runs.RunStore;
 import org.ssmlab.ssm.core.Polarization;
+import org.ssmlab.stats.SeedStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ssmlab table2}: the grid of Table 2 — polarization {none, one, zero, both} × {2, 4} layers over
- * several seeds — with mean and spread of the MQAR accuracy per KV count. Each cell resumes from its
- * own checkpoints, so a killed run continues where it stopped.
+ * seeds — as a list of {@link RunSpec}s run by a {@link LocalExecutor}. Every run is keyed by all its
+ * settings and its result is kept, so a stopped grid continues where it stopped and runs of other
+ * settings are never mixed in. With several learning rates, each (polarization, depth) cell keeps the rate
+ * of the best mean accuracy, as in Zoology. Reported: mean and 95 % CI per cell, the paired difference of
+ * each polarization against none, and a verdict that names an effect only where its CI excludes 0.
  */
 @Command(name = "table2", mixinStandardHelpOptions = true,
         description = "Table 2: MQAR accuracy for polarization {none,one,zero,both} x {2,4} layers over seeds.")
 public final class Table2Command extends ExperimentCommand {
 
-    @Option(names = "--seeds", description = "Seeds per cell (default: 3, quick: 1).")
+    /** The accuracy at the smallest KV count from which a run counts as having learned recall. */
+    static final double LEARNED = 0.95;
+
+    @Option(names = "--seeds", description = "Seeds per cell (default: 3).")
     Integer seeds;
 
     @Option(names = "--layers", split = ",", description = "Depths (default: 2,4; quick: 2).")
@@ -27,6 +42,12 @@ public final class Table2Command extends ExperimentCommand {
 
     @Option(names = "--steps", description = "Training steps per model (default: the preset's).")
     Integer steps;
+
+    @Option(names = "--lr", split = ",", description = "Peak learning rates; with several, each cell keeps its best (default: the preset's).")
+    List<Double> lrs;
+
+    @Option(names = "--no-train", description = "Report from the runs finished so far; train nothing.")
+    boolean noTrain;
 
     @Override
     public String name() {
@@ -42,91 +63,148 @@ public final class Table2Command extends ExperimentCommand {
     public void run(RunContext ctx) throws IOException {
         Recall.Preset base = ctx.quick() ? Recall.Preset.quick() : Recall.Preset.real();
         Recall.Preset p = steps == null ? base : new Recall.Preset(base.name(), base.vocab(), base.length(), base.kvCounts(),
-                base.dModel(), base.dState(), steps, base.batch(), base.lr(), base.evalSequences());
-        int nSeeds = seeds != null ? seeds : ctx.quick() ? 1 : 3;
+                base.dModel(), base.dState(), steps, base.batch(), base.lr(), base.evalSequences(), base.monitorEvery(),
+                base.valSequences());
+        int nSeeds = seeds != null ? seeds : 3;
         List<Integer> layerList = depths != null ? depths : ctx.quick() ? List.of(2) : List.of(2, 4);
-        if (nSeeds < 1 || layerList.isEmpty() || layerList.stream().anyMatch(l -> l < 1 || l > 64)) {
-            throw new IllegalArgumentException("--seeds must be positive and --layers in 1..64");
+        List<Double> lrList = lrs != null ? lrs : List.of(p.lr());
+        if (nSeeds < 1 || layerList.isEmpty() || layerList.stream().anyMatch(l -> l < 1 || l > 64) || lrList.isEmpty()) {
+            throw new IllegalArgumentException("table2: --seeds must be positive, --layers in 1..64, --lr not empty");
         }
+        // The grid as data: depth × polarization × learning rate × seed.
+        List<RunSpec> specs = new ArrayList<>();
+        for (int layers : layerList) {
+            for (Polarization pol : Polarization.values()) {
+                for (double lr : lrList) {
+                    for (int s = 0; s < nSeeds; s++) {
+                        specs.add(Recall.spec(p.withLr(lr), pol, layers, ctx.seed() + s));
+                    }
+                }
+            }
+        }
+        RunStore store = new RunStore(ctx.dir().resolve("table2-runs"));
+        List<RunResult> results = new ArrayList<>();
+        if (noTrain) {
+            for (RunSpec s : specs) {
+                store.result(s).ifPresent(results::add);
+            }
+            ctx.say("table2: " + results.size() + " of " + specs.size() + " runs finished so far");
+        } else {
+            results = new LocalExecutor(store, Recall.task(ctx.progress()), ctx::say).runAll(specs);
+        }
+        List<RunResult> chosen = bestLearningRates(results, p.kvCounts());
+
         List<List<?>> raw = new ArrayList<>();
+        for (RunResult r : results) {
+            for (int k : p.kvCounts()) {
+                raw.add(List.of(r.spec().get("polarization"), r.spec().get("layers"), r.spec().get("lr"), r.spec().seed(), k,
+                        r.figure(Recall.accuracyFigure(k)), r.finalStep(), r.stoppedEarly(), String.format(Locale.ROOT, "%.1f", r.seconds())));
+            }
+        }
+        CsvWriter.write(ctx.file(name(), "runs.csv"), List.of("polarization", "layers", "lr", "seed", "kv_pairs", "accuracy",
+                "final_step", "stopped_early", "seconds"), raw);
+
+        Table2Stats stats = new Table2Stats(chosen, p.kvCounts(), layerList);
+        List<String> header = new ArrayList<>(List.of("polarization", "layers", "lr", "seeds",
+                "learned (" + p.kvCounts().get(0) + " KV >= 95 %)"));
+        List<String> series = new ArrayList<>();
+        for (int k : p.kvCounts()) {
+            header.add("KV " + k + " (%, mean ± 95 % CI)");
+            series.add("KV " + k);
+        }
         List<List<?>> table = new ArrayList<>();
         List<String> categories = new ArrayList<>();
         List<double[]> means = new ArrayList<>();
-        for (int k : p.kvCounts()) {
+        List<double[]> halfWidths = new ArrayList<>();
+        p.kvCounts().forEach(k -> {
             means.add(new double[Polarization.values().length * layerList.size()]);
-        }
+            halfWidths.add(new double[Polarization.values().length * layerList.size()]);
+        });
         int cell = 0;
         for (int layers : layerList) {
             for (Polarization pol : Polarization.values()) {
-                String label = pol.name().toLowerCase(Locale.ROOT) + " / " + layers + "L";
-                categories.add(label);
-                double[][] acc = new double[p.kvCounts().size()][nSeeds];
-                for (int s = 0; s < nSeeds; s++) {
-                    long seed = ctx.seed() + s;
-                    ctx.say("table2: " + label + ", seed " + seed);
-                    Recall.Outcome o = Recall.run(p, pol, layers, seed,
-                            ctx.dir().resolve("table2-runs").resolve(pol.name().toLowerCase(Locale.ROOT) + "-L" + layers + "-s" + seed),
-                            ctx.progress());
-                    for (int i = 0; i < acc.length; i++) {
-                        acc[i][s] = o.accuracy()[i];
-                        raw.add(List.of(pol.name().toLowerCase(Locale.ROOT), layers, seed, p.kvCounts().get(i), o.accuracy()[i]));
-                    }
-                }
-                List<Object> row = new ArrayList<>(List.of(pol.name().toLowerCase(Locale.ROOT), layers));
-                for (int i = 0; i < acc.length; i++) {
-                    double mean = mean(acc[i]);
-                    means.get(i)[cell] = mean;
-                    row.add(String.format(Locale.ROOT, "%.1f ± %.1f", 100 * mean, 100 * std(acc[i])));
+                String pn = pol.name().toLowerCase(Locale.ROOT);
+                categories.add(pn + " / " + layers + "L");
+                String lr = chosen.stream().filter(r -> r.spec().get("polarization").equals(pn)
+                        && r.spec().get("layers").equals(Integer.toString(layers))).map(r -> r.spec().get("lr")).findFirst().orElse("-");
+                List<Object> row = new ArrayList<>(List.of(pn, layers, lr, stats.seeds(pol, layers),
+                        stats.learned(pol, layers, LEARNED) + " of " + stats.seeds(pol, layers)));
+                for (int i = 0; i < p.kvCounts().size(); i++) {
+                    SeedStats.Interval a = stats.accuracy(pol, layers, i);
+                    means.get(i)[cell] = a == null ? Double.NaN : a.mean();
+                    halfWidths.get(i)[cell] = a == null ? Double.NaN : a.halfWidth();
+                    row.add(a == null ? "not run" : pct(a));
                 }
                 table.add(row);
                 cell++;
             }
         }
-        CsvWriter.write(ctx.file(name(), "runs.csv"), List.of("polarization", "layers", "seed", "kv_pairs", "accuracy"), raw);
-        List<String> header = new ArrayList<>(List.of("polarization", "layers"));
-        List<String> series = new ArrayList<>();
-        for (int k : p.kvCounts()) {
-            header.add("KV " + k + " (%, mean ± sd)");
-            series.add("KV " + k);
-        }
         CsvWriter.write(ctx.file(name(), "table.csv"), header, table);
+        List<String> comparisons = stats.comparisons();
+        CsvWriter.write(ctx.file(name(), "comparisons.csv"), List.of("comparison"),
+                comparisons.stream().map(c -> List.<Object>of(c)).toList());
         String plot = name() + "-accuracy.png";
-        Plots.bars(ctx.dir().resolve(plot), "MQAR accuracy by polarization and depth", "polarization / layers",
-                "accuracy", categories, series, means);
+        Plots.bars(ctx.dir().resolve(plot), "MQAR accuracy by polarization and depth (mean, 95 % CI over seeds)",
+                "polarization / layers", "accuracy", categories, series, zeroNaN(means), halfWidths);
+
         for (List<?> row : table) {
             ctx.say(String.join("  ", row.stream().map(String::valueOf).toList()));
         }
-        int last = p.kvCounts().size() - 1;
-        double none = means.get(last)[0];
-        double both = means.get(last)[Polarization.BOTH.ordinal()];
-        String verdict = String.format(Locale.ROOT,
-                "polarization at %d KV pairs (%d layers): none %.1f%%, both %.1f%% — %s", p.kvCounts().get(last),
-                layerList.get(0), 100 * none, 100 * both, both > none ? "polarizing helps recall" : "no gain at this scale");
-        ctx.figure("table2_none_acc", String.format(Locale.ROOT, "%.4f", none));
-        ctx.figure("table2_both_acc", String.format(Locale.ROOT, "%.4f", both));
-        ctx.section().verdict(verdict).paragraph(p.describe() + "; " + nSeeds + " seeds per cell.")
-                .table("accuracy at query positions (mean ± standard deviation over seeds)", header, table)
-                .image(plot, "mean accuracy per cell");
+        for (Map.Entry<String, String> f : stats.figures().entrySet()) {
+            ctx.figure(f.getKey(), f.getValue());
+        }
+        comparisons.forEach(ctx::say);
+        String learned = learnedLine(stats, p, layerList.get(0));
+        String verdict = stats.verdict();
+        ctx.say(learned);
+        ctx.section().verdict(verdict).paragraph(p.describe() + "; " + nSeeds + " seeds per cell; learning rates " + lrList + ".")
+                .paragraph(learned)
+                .table("accuracy at query positions (mean ± 95 % CI over seeds, Student t)", header, table)
+                .table("each polarization against none, paired over seeds", List.of("comparison"),
+                        comparisons.stream().map(c -> List.<Object>of(c)).toList())
+                .image(plot, "mean accuracy per cell with 95 % CI error bars");
         ctx.say(verdict);
     }
 
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
+    private static String pct(SeedStats.Interval a) {
+        return Double.isNaN(a.halfWidth()) ? String.format(Locale.ROOT, "%.1f (one seed)", 100 * a.mean())
+                : String.format(Locale.ROOT, "%.1f ± %.1f", 100 * a.mean(), 100 * a.halfWidth());
     }
 
-    private static double std(double[] v) {
-        if (v.length < 2) {
-            return 0;
+    private static List<double[]> zeroNaN(List<double[]> v) {
+        return v.stream().map(a -> java.util.Arrays.stream(a).map(x -> Double.isNaN(x) ? 0 : x).toArray()).toList();
+    }
+
+    /** Whether Default learned the easy column: the precondition of every comparison. */
+    static String learnedLine(Table2Stats stats, Recall.Preset p, int layers) {
+        SeedStats.Interval easy = stats.accuracy(Polarization.NONE, layers, 0);
+        if (easy == null) {
+            return "none / " + layers + "L has not run yet";
         }
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
+        double chance = 1.0 / (p.vocab() - p.vocab() / 2);
+        return String.format(Locale.ROOT, "none / %dL at %d KV pairs: %.1f %% (%s; chance %.1f %%)", layers, p.kvCounts().get(0),
+                100 * easy.mean(), easy.mean() >= LEARNED ? "the easy column is learned" : easy.mean() > 3 * chance
+                        ? "above chance but below 95 %: comparisons are between partly trained models" : "NOT learned: the comparisons mean little",
+                100 * chance);
+    }
+
+    /**
+     * With several learning rates: for each (polarization, layers) cell, the runs of the rate with the best
+     * mean accuracy over seeds and KV counts; with one rate, all runs.
+     */
+    static List<RunResult> bestLearningRates(List<RunResult> results, List<Integer> kvCounts) {
+        Map<String, Map<String, List<RunResult>>> byCell = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String cell = r.spec().get("polarization") + "/" + r.spec().get("layers");
+            byCell.computeIfAbsent(cell, c -> new LinkedHashMap<>()).computeIfAbsent(r.spec().get("lr"), l -> new ArrayList<>()).add(r);
         }
-        return Math.sqrt(s / (v.length - 1));
+        List<RunResult> out = new ArrayList<>();
+        for (Map<String, List<RunResult>> lrs : byCell.values()) {
+            Optional<List<RunResult>> best = lrs.values().stream().max(Comparator.comparingDouble(rs -> rs.stream()
+                    .mapToDouble(r -> kvCounts.stream().mapToDouble(k -> r.figure(Recall.accuracyFigure(k))).average().orElse(0))
+                    .average().orElse(0)));
+            best.ifPresent(out::addAll);
+        }
+        return out;
     }
 }

@@ -20,6 +20,7 @@ import org.ssmlab.ssm.core.Block;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.ssm.core.ResidualBlock;
 import org.ssmlab.ssm.mixers.MambaMixer;
+import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,7 +74,7 @@ public final class TransitionsCommand extends ExperimentCommand {
             MqarGenerator g = new MqarGenerator(p.vocab(), p.length(), p.kvCounts().get(0));
             int trainSteps = steps != null ? steps : ctx.quick() ? 300 : p.steps();
             new Trainer(lm, Trainer.languageModel(lm), rng -> g.batch(p.batch(), rng),
-                    new Trainer.Options().steps(trainSteps).peakLr(p.lr()).seed(ctx.seed()).progress(ctx.progress())
+                    new TrainOptions().steps(trainSteps).peakLr(p.lr()).seed(ctx.seed()).progress(ctx.progress())
                             .checkpointEvery(Math.max(50, trainSteps / 4)).name("transitions: training"),
                     ctx.dir().resolve("transitions-run")).run();
             source = "a 2-layer Mamba trained " + trainSteps + " steps on MQAR (" + p.name() + " preset)";

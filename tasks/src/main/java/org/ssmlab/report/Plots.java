@@ -16,7 +16,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * PNG charts with XChart, drawn headless (no display needed): line plots of several series, with an
- * optional logarithmic y axis, and grouped bar charts. Files are written with {@link BitmapEncoder}.
+ * optional logarithmic y axis, and grouped bar charts, optionally with error bars. Files are written with {@link BitmapEncoder}.
  */
 public final class Plots {
 
@@ -111,6 +111,19 @@ public final class Plots {
      */
     public static Path bars(Path file, String title, String xLabel, String yLabel, List<String> categories,
                             List<String> seriesNames, List<double[]> values) throws IOException {
+        return bars(file, title, xLabel, yLabel, categories, seriesNames, values, null);
+    }
+
+    /**
+     * A grouped bar chart with error bars: {@code errors.get(s)[c]} is the half-width drawn above and below
+     * bar (s, c) (NaN draws none); {@code errors} null draws no error bars.
+     */
+    public static Path bars(Path file, String title, String xLabel, String yLabel, List<String> categories,
+                            List<String> seriesNames, List<double[]> values, List<double[]> errors) throws IOException {
+        if (errors != null && errors.size() != values.size()) {
+            throw new IllegalArgumentException("Plots.bars '" + title + "': " + errors.size() + " error rows for "
+                    + values.size() + " value rows");
+        }
         if (seriesNames.size() != values.size() || seriesNames.isEmpty()) {
             throw new IllegalArgumentException("Plots.bars '" + title + "': " + seriesNames.size() + " series names for "
                     + values.size() + " value rows (need equal, non-zero)");
@@ -129,7 +142,19 @@ public final class Plots {
             for (double d : v) {
                 ys.add(d);
             }
-            chart.addSeries(seriesNames.get(s), categories, ys);
+            if (errors == null) {
+                chart.addSeries(seriesNames.get(s), categories, ys);
+            } else {
+                if (errors.get(s).length != v.length) {
+                    throw new IllegalArgumentException("Plots.bars '" + title + "': series '" + seriesNames.get(s) + "' has "
+                            + errors.get(s).length + " error bars for " + v.length + " values");
+                }
+                List<Double> es = new java.util.ArrayList<>();
+                for (double d : errors.get(s)) {
+                    es.add(Double.isNaN(d) ? 0.0 : d);
+                }
+                chart.addSeries(seriesNames.get(s), categories, ys, es);
+            }
         }
         return save(file, chart);
     }

@@ -71,10 +71,23 @@ class ExperimentCommandsTest {
         assertOk(r);
         assertTrue(((String) r[1]).contains("recall_accuracy_kv4="), (String) r[1]);
         assertReport(dir, "recall-accuracy.csv");
-        assertTrue(Files.isDirectory(dir.resolve("recall-run/checkpoints")), "the run leaves checkpoints to resume from");
+        try (var runs = Files.list(dir.resolve("recall-runs"))) {
+            Path run = runs.findFirst().orElseThrow();
+            assertTrue(Files.isDirectory(run.resolve("checkpoints")), "the run leaves checkpoints to resume from");
+            assertTrue(Files.isRegularFile(run.resolve("result.json")), "the finished run keeps its result");
+        }
         assertOk(run("table2", "--quick", "--no-progress", "--steps", "2", "--seeds", "1", "--layers", "1", "--out", dir.toString()));
         assertReport(dir, "table2-table.csv", "table2-runs.csv", "table2-accuracy.png");
         assertEquals(1 + 4, CsvWriter.read(dir.resolve("table2-table.csv")).size(), "one row per polarization");
+        // The grid again: every run is found finished and nothing trains; other steps are other runs.
+        Object[] again = run("table2", "--quick", "--no-progress", "--steps", "2", "--seeds", "1", "--layers", "1", "--out", dir.toString());
+        assertOk(again);
+        assertEquals(4, ((String) again[1]).split("finished before", -1).length - 1, (String) again[1]);
+        assertTrue(((String) again[1]).contains("table2_acc_both_L1_kv2_mean="), (String) again[1]);
+        Object[] partial = run("table2", "--quick", "--no-progress", "--steps", "3", "--seeds", "1", "--layers", "1", "--no-train",
+                "--out", dir.toString());
+        assertOk(partial);
+        assertTrue(((String) partial[1]).contains("0 of 4 runs finished so far"), (String) partial[1]);
         assertOk(run("transitions", "--quick", "--no-progress", "--steps", "2", "--out", dir.toString()));
         assertReport(dir, "transitions-shares.csv", "transitions-shares.png");
     }

@@ -24,7 +24,7 @@ import org.ssmlab.report.CsvWriter;
 import org.ssmlab.simd.Backend;
 import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.Polarization;
-import org.ssmlab.train.Trainer;
+import org.ssmlab.train.CheckpointStore;
 
 /** {@code fetch brown} on a fabricated package, and {@code lm} on a fabricated corpus: outputs, resume, errors. */
 class LmCommandTest {
@@ -119,10 +119,10 @@ class LmCommandTest {
         assertEquals(0, CliRun.of(lmArgs(corpus, cut, "--family", "mamba", "--backend", "scalar")).code());
         // As if killed after the step-2 checkpoint: the later checkpoints and the saved model never existed.
         Path runDir = Files.list(cut.resolve("lm-train")).findFirst().orElseThrow();
-        FileTrees.delete(Trainer.checkpointDir(runDir, 3));
-        FileTrees.delete(Trainer.checkpointDir(runDir, 4));
+        FileTrees.delete(CheckpointStore.checkpointDir(runDir, 3));
+        FileTrees.delete(CheckpointStore.checkpointDir(runDir, 4));
         Files.delete(cut.resolve("lm-mamba-s1.safetensors"));
-        assertTrue(Files.isDirectory(Trainer.checkpointDir(runDir, 2)), "the run keeps its step-2 checkpoint");
+        assertTrue(Files.isDirectory(CheckpointStore.checkpointDir(runDir, 2)), "the run keeps its step-2 checkpoint");
         CliRun again = CliRun.of(lmArgs(corpus, cut, "--family", "mamba", "--backend", "scalar"));
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("resumed from the checkpoint at step 2"), again.out());

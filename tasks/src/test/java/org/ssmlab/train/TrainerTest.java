@@ -37,8 +37,8 @@ class TrainerTest {
                 new SplittableRandom(initSeed));
     }
 
-    static Trainer.Options options() {
-        return new Trainer.Options().steps(20).peakLr(3e-3).warmupSteps(4).seed(11).checkpointEvery(10).progress(false);
+    static TrainOptions options() {
+        return new TrainOptions().steps(20).peakLr(3e-3).warmupSteps(4).seed(11).checkpointEvery(10).progress(false);
     }
 
     /** Thrown by a batch source to stand for the process being killed. */
@@ -67,7 +67,7 @@ class TrainerTest {
         };
         assertThrows(Killed.class, () -> new Trainer(first, Trainer.languageModel(first), dying, options(),
                 tmp.resolve("b")).run());
-        assertNotNull(Trainer.latestCheckpoint(tmp.resolve("b")));
+        assertNotNull(CheckpointStore.latest(tmp.resolve("b")));
 
         // A new process: a model with different initial weights, a new trainer; it must resume at step 10.
         LanguageModel second = tinyModel(999);
@@ -108,7 +108,7 @@ class TrainerTest {
             }
             return MQAR.batch(4, rng);
         }, options(), run).run());
-        Path cp = Trainer.latestCheckpoint(run);
+        Path cp = CheckpointStore.latest(run);
         org.ssmlab.autograd.io.SafeTensors.write(cp.resolve("optimizer.safetensors"), Map.of(), null);
         Files.writeString(cp.resolve("state.json"),
                 Files.readString(cp.resolve("state.json")).replaceAll("(\"[^\"]+\": )10(,?\n)", "$10$2")
@@ -130,17 +130,17 @@ class TrainerTest {
         LanguageModel m = tinyModel(3);
         new Trainer(m, Trainer.languageModel(m), rng -> MQAR.batch(2, rng),
                 options().steps(12).checkpointEvery(3).keepCheckpoints(2), run).run();
-        List<Path> cps = Trainer.checkpoints(run);
-        assertEquals(List.of(Trainer.checkpointDir(run, 9), Trainer.checkpointDir(run, 12)), cps);
+        List<Path> cps = CheckpointStore.list(run);
+        assertEquals(List.of(CheckpointStore.checkpointDir(run, 9), CheckpointStore.checkpointDir(run, 12)), cps);
         for (Path cp : cps) {
             assertTrue(Files.size(cp.resolve("model.safetensors")) > 0);
             assertTrue(Files.size(cp.resolve("optimizer.safetensors")) > 0);
             assertTrue(Files.readString(cp.resolve("state.json")).contains("\"seed\": 11"));
         }
         // A directory without state.json (an interrupted copy) and a temporary one are not checkpoints.
-        Files.createDirectories(Trainer.checkpointDir(run, 15));
+        Files.createDirectories(CheckpointStore.checkpointDir(run, 15));
         Files.createDirectories(run.resolve("checkpoints").resolve(".tmp-step-00000018-1"));
-        assertEquals(Trainer.checkpointDir(run, 12), Trainer.latestCheckpoint(run));
+        assertEquals(CheckpointStore.checkpointDir(run, 12), CheckpointStore.latest(run));
         // Resuming a finished run does nothing more.
         Trainer.Result again = new Trainer(m, Trainer.languageModel(m), rng -> MQAR.batch(2, rng),
                 options().steps(12).checkpointEvery(3), run).run();
@@ -156,6 +156,84 @@ class TrainerTest {
         var e = assertThrows(IllegalStateException.class, () -> new Trainer(m, Trainer.languageModel(m),
                 rng -> MQAR.batch(2, rng), options().steps(4).seed(12), run).run());
         assertTrue(e.getMessage().contains("seed 11"), e.getMessage());
+    }
+
+    /** Every file below {@code dir} with its bytes, to compare a directory before and after. */
+    static Map<String, String> snapshot(Path dir) throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                out.put(dir.relativize(p).toString(), java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        return out;
+    }
+
+    @Test
+    void resumingWithAChangedSettingIsRefusedAndChangesNothing() throws IOException {
+        Path run = tmp.resolve("c");
+        LanguageModel m = tinyModel(3);
+        new Trainer(m, Trainer.languageModel(m), rng -> MQAR.batch(2, rng),
+                options().steps(4).checkpointEvery(2).setting("kv", "2,4"), run).run();
+        Map<String, String> before = snapshot(run);
+        assertTrue(before.containsKey("metrics.csv") && before.size() > 3, before.toString());
+        TrainOptions[] changed = {
+            options().steps(6).checkpointEvery(2).setting("kv", "2,4"),
+            options().steps(4).checkpointEvery(2).peakLr(1e-2).setting("kv", "2,4"),
+            options().steps(4).checkpointEvery(2).setting("kv", "2,8"),
+            options().steps(4).checkpointEvery(2),
+        };
+        String[] named = {"steps 4 → 6", "peakLr 0.003 → 0.01", "task.kv 2,4 → 2,8", "task.kv 2,4 → (unset)"};
+        for (int i = 0; i < changed.length; i++) {
+            LanguageModel fresh = tinyModel(4);
+            TrainOptions o = changed[i];
+            var e = assertThrows(IllegalStateException.class, () -> new Trainer(fresh, Trainer.languageModel(fresh),
+                    rng -> MQAR.batch(2, rng), o, run).run());
+            assertTrue(e.getMessage().contains(named[i]), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertEquals(before, snapshot(run), "the refused resume changed the run directory");
+        }
+        // Control: the same settings resume (and, the run being finished, do nothing).
+        LanguageModel same = tinyModel(4);
+        Trainer.Result r = new Trainer(same, Trainer.languageModel(same), rng -> MQAR.batch(2, rng),
+                options().steps(4).checkpointEvery(2).setting("kv", "2,4"), run).run();
+        assertEquals(4, r.resumedFrom());
+        assertEquals(before, snapshot(run));
+    }
+
+    @Test
+    void aMonitorStopsTheRunAndTheStopIsKept() throws IOException {
+        Path run = tmp.resolve("m");
+        LanguageModel m = tinyModel(3);
+        List<Long> seen = new java.util.ArrayList<>();
+        Trainer.Result r = new Trainer(m, Trainer.languageModel(m), rng -> MQAR.batch(2, rng),
+                options().steps(20).checkpointEvery(0).monitorEvery(3), run, step -> {
+                    seen.add(step);
+                    return step >= 9;
+                }).run();
+        assertEquals(List.of(3L, 6L, 9L), seen);
+        assertTrue(r.stoppedEarly());
+        assertEquals(9, r.finalStep());
+        assertEquals(9, r.history().size());
+        assertEquals(CheckpointStore.checkpointDir(run, 9), CheckpointStore.latest(run));
+        // A rerun finds the stopped checkpoint and trains no further, without asking the monitor.
+        LanguageModel again = tinyModel(3);
+        Trainer.Result r2 = new Trainer(again, Trainer.languageModel(again), rng -> MQAR.batch(2, rng),
+                options().steps(20).checkpointEvery(0).monitorEvery(3), run, step -> {
+                    throw new AssertionError("monitor called after the stop");
+                }).run();
+        assertTrue(r2.stoppedEarly());
+        assertEquals(9, r2.finalStep());
+        assertTrue(r2.history().isEmpty());
+        // Control: a monitor that never stops lets the run reach its last step.
+        LanguageModel full = tinyModel(3);
+        Trainer.Result r3 = new Trainer(full, Trainer.languageModel(full), rng -> MQAR.batch(2, rng),
+                options().steps(20).checkpointEvery(0).monitorEvery(3), null, step -> false).run();
+        assertFalse(r3.stoppedEarly());
+        assertEquals(20, r3.history().size());
     }
 
     @Test
@@ -184,7 +262,7 @@ class TrainerTest {
             return Reduce.mean(Arith.mul(diff, diff));
         };
         Trainer.Result r = new Trainer(lin, Trainer.lossOnly(loss), data,
-                new Trainer.Options().steps(300).peakLr(0.05).weightDecay(0).seed(1).progress(false), null).run();
+                new TrainOptions().steps(300).peakLr(0.05).weightDecay(0).seed(1).progress(false), null).run();
         assertTrue(r.lastLoss() < r.history().get(0).loss() / 100, r.history().get(0).loss() + " -> " + r.lastLoss());
         assertTrue(Double.isNaN(r.history().get(0).accuracy()));
         assertEquals(0.05 * 0 / 30, r.history().get(0).lr(), 0); // warmup starts at 0
