@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * The package-level dependency graph of the project's main sources, read from the source text: each
  * {@code package} line places a file in a package, and each {@code import} line (or fully qualified
  * {@code org.ssmlab...Type} in the code) of another project package is an edge, remembered with the file
- * and line that makes it. A pure data structure: {@link #cycles()} and {@link #edgesInto} answer the
+ * and line that makes it (names inside string literals are looked up at run time and do not count). A pure data structure: {@link #cycles()} and {@link #edgesInto} answer the
  * layering questions, and tests can build a graph by hand with {@link #addEdge} to check the analysis
  * itself.
  */
@@ -33,6 +33,7 @@ final class ImportGraph {
 
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;");
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?(org\\.ssmlab\\.[\\w.]+?)(?:\\.\\*)?\\s*;");
+    private static final Pattern STRING_LITERAL = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern QUALIFIED = Pattern.compile("\\b(org\\.ssmlab\\.(?:[a-z]\\w*\\.)*[a-z]\\w*)\\.[A-Z]");
 
     /** package → the module that holds it. */
@@ -86,7 +87,9 @@ final class ImportGraph {
                 if (line.startsWith("package ")) {
                     continue;
                 }
-                Matcher q = QUALIFIED.matcher(line);
+                // A name inside a string literal is a run-time lookup by name (a class to relaunch, a
+                // ServiceLoader entry), not a compile-time dependency.
+                Matcher q = QUALIFIED.matcher(STRING_LITERAL.matcher(line).replaceAll("\"\""));
                 while (q.find()) {
                     g.reference(file.getValue(), q.group(1), where);
                 }
