@@ -15,7 +15,7 @@ import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.train.Evaluator;
-import org.ssmlab.train.RunConcurrency;
+import org.ssmlab.runs.RunConcurrency;
 import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;

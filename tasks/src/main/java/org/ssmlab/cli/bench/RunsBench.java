@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.ssmlab.experiments.Recall;
 import org.ssmlab.simd.Parallel;
-import org.ssmlab.train.RunConcurrency;
+import org.ssmlab.runs.RunConcurrency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -1,4 +1,4 @@
-package org.ssmlab.train;
+package org.ssmlab.runs;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.ssmlab.train;
+package org.ssmlab.runs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
