@@ -50,6 +50,13 @@ public final class LocalExecutor {
                 return r;
             });
         }
-        return RunConcurrency.runAll(runs);
+        try {
+            return RunConcurrency.runAll(runs);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;                                   // a failed run or store keeps its own exception type
+            }
+            throw e;
+        }
     }
 }
