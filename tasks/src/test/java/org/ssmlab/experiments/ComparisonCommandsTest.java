@@ -99,23 +99,52 @@ class ComparisonCommandsTest {
     }
 
     @Test
-    void needleWritesAccuracyPerDepthAndResumesFromItsCheckpoints() throws IOException {
+    void needleWritesAccuracyPerLengthDepthAndSeedAndResumesFromItsCheckpoints() throws IOException {
         Path out = tmp.resolve("needle");
-        String[] args = {"needle", "--vocab", "6", "--length", "12", "--steps", "3", "--batch", "4", "--d-model", "4",
-                "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--models", "mamba,mamba:both",
+        String[] args = {"needle", "--vocab", "6", "--lengths", "12,20", "--steps", "3", "--batch", "4", "--d-model", "4",
+                "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--seeds", "2",
+                "--models", "mamba,mamba:both", "--lr", "3e-3,mamba:both=1e-2", "--warmup", "0.3",
                 "--no-progress", "--out", out.toString()};
         CliRun r = run(args);
         assertEquals(0, r.code(), r.err());
         List<List<String>> rows = CsvWriter.read(out.resolve("needle-accuracy.csv"));
-        assertEquals(List.of("model", "depth", "needle_position", "distance_to_query", "accuracy"), rows.get(0));
-        assertEquals(1 + 2 * 3, rows.size());
-        assertEquals(List.of("mamba+both", "1.0", "7", "3"), rows.get(6).subList(0, 4)); // start round(1·(12-5)) = 7
+        assertEquals(List.of("model", "length", "seed", "depth", "needle_position", "distance_to_query", "accuracy"),
+                rows.get(0));
+        assertEquals(1 + 2 * 2 * 2 * 3, rows.size());     // lengths x models x seeds x depths
+        // L = 12: the first model's rows, then the second's; start round(1 · (12 - 5)) = 7 at depth 1.
+        assertEquals(List.of("mamba+both", "12", "2", "1.0", "7", "3"), rows.get(12).subList(0, 6));
+        assertEquals(List.of("mamba", "20", "1", "0.0", "0", "18"), rows.get(13).subList(0, 6));
+        List<List<String>> summary = CsvWriter.read(out.resolve("needle-summary.csv"));
+        assertEquals(List.of("model", "length", "depth", "mean", "ci95", "seeds"), summary.get(0));
+        assertEquals(1 + 2 * 2 * 3, summary.size());
+        double a1 = Double.parseDouble(rows.get(1).get(6));
+        double a2 = Double.parseDouble(rows.get(4).get(6));
+        assertEquals((a1 + a2) / 2, Double.parseDouble(summary.get(1).get(3)), 1e-9, "the mean over the two seeds");
         assertTrue(Files.size(out.resolve("needle-accuracy.png")) > 0);
-        assertTrue(reportJson(out).contains("needle (L = 12)"));
+        assertTrue(reportJson(out).contains("needle (2 seeds"));
+        assertTrue(reportJson(out).contains("mamba+both lr 0.01"), "the per-model learning rate is used and reported");
+        assertTrue(r.out().contains("needle_accuracy_depth2_mamba="), r.out());
+        assertTrue(r.out().contains("needle_accuracy_L20_depth0_mamba+both="), r.out());
         CliRun again = run(args);
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("mamba: resumed from the checkpoint at step 3"), again.out());
+        assertTrue(again.out().contains("mamba L=12 seed 1: resumed from the checkpoint at step 3"), again.out());
         assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
+    }
+
+    @Test
+    void needleSweepChoosesALearningRatePerModel() throws IOException {
+        Path out = tmp.resolve("sweep");
+        CliRun r = run("needle", "--vocab", "6", "--lengths", "12", "--steps", "2", "--batch", "4", "--d-model", "4",
+                "--layers", "1", "--d-state", "2", "--depths", "2", "--eval", "4", "--seeds", "1", "--models", "mamba",
+                "--sweep-lr", "1e-3,1e-2", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> sweep = CsvWriter.read(out.resolve("needle-sweep.csv"));
+        assertEquals(List.of("model", "length", "lr", "worst_depth_accuracy", "mean_accuracy"), sweep.get(0));
+        assertEquals(3, sweep.size());
+        double w1 = Double.parseDouble(sweep.get(1).get(3)) + 1e-3 * Double.parseDouble(sweep.get(1).get(4));
+        double w2 = Double.parseDouble(sweep.get(2).get(3)) + 1e-3 * Double.parseDouble(sweep.get(2).get(4));
+        String best = w2 > w1 ? "0.01" : "0.001";
+        assertTrue(r.out().contains("needle_sweep_lr_mamba=" + best), r.out());
     }
 
     @Test
@@ -147,7 +176,10 @@ class ComparisonCommandsTest {
                 "--out", tmp.resolve("c").toString()), "--noise-regions");
         assertOneLineError(run("corruption", "--data", "synthetic", "--side", "7", "--attack-regions", "x",
                 "--out", tmp.resolve("c2").toString()), "--attack-regions");
-        assertOneLineError(run("needle", "--length", "3", "--out", tmp.resolve("d").toString()), "length = 3");
+        assertOneLineError(run("needle", "--lengths", "3", "--out", tmp.resolve("d").toString()), "length = 3");
+        assertOneLineError(run("needle", "--lengths", "64,32", "--out", tmp.resolve("d2").toString()), "shortest");
+        assertOneLineError(run("needle", "--lr", "3e-3,rwkv4=1e-3", "--out", tmp.resolve("d3").toString()),
+                "not in --models");
         assertOneLineError(run("needle", "--models", "transformer:both", "--out", tmp.resolve("e").toString()),
                 "cannot be polarized");
         assertOneLineError(run("depth", "--lengths", "16", "--out", tmp.resolve("f").toString()), "two context lengths");
