@@ -62,16 +62,16 @@ public final class CorruptionCommand extends ExperimentCommand {
     @Option(names = "--mnist-dir", description = "Directory with MNIST (default: the cache, $SSMLAB_CACHE/mnist or ~/.cache/ssmlab/mnist).")
     Path mnistDir;
 
-    @Option(names = "--side", description = "Image side after average pooling, a divisor of 28 (default: 28, quick: 14).")
+    @Option(names = "--side", description = "Image side after average pooling, a divisor of 28 (default: 28, quick: 7).")
     Integer side;
 
-    @Option(names = "--train", description = "Training images (default: 4000, quick: 500).")
+    @Option(names = "--train", description = "Training images (default: 4000, quick: 1000).")
     Integer trainCount;
 
-    @Option(names = "--test", description = "Test images (default: 500, quick: 150).")
+    @Option(names = "--test", description = "Test images (default: 500, quick: 300).")
     Integer testCount;
 
-    @Option(names = "--steps", description = "Training steps per model (default: 1500, quick: 300).")
+    @Option(names = "--steps", description = "Training steps per model (default: 1500, quick: 400).")
     Integer steps;
 
     @Option(names = "--batch", description = "Batch size (default: 32, quick: 16).")
@@ -89,7 +89,7 @@ public final class CorruptionCommand extends ExperimentCommand {
     @Option(names = "--lr", description = "Peak learning rate, the same for every model as in the paper (default: 5e-3, quick: 1e-2).")
     Double lr;
 
-    @Option(names = "--seeds", description = "Seeds per model (default: 3, quick: 2).")
+    @Option(names = "--seeds", description = "Seeds per model (default: 3).")
     Integer seeds;
 
     @Option(names = "--noise-regions", defaultValue = "32/1024,96/1024",
@@ -172,16 +172,16 @@ public final class CorruptionCommand extends ExperimentCommand {
     public void run(RunContext ctx) throws IOException {
         boolean q = ctx.quick();
         List<ModelVariant> variants = ModelVariant.parseList(models);
-        int s = side != null ? side : q ? 14 : 28;
-        int nTrain = trainCount != null ? trainCount : q ? 500 : 4000;
-        int nTest = testCount != null ? testCount : q ? 150 : 500;
-        int nSteps = steps != null ? steps : q ? 300 : 1500;
+        int s = side != null ? side : q ? 7 : 28;
+        int nTrain = trainCount != null ? trainCount : q ? 1000 : 4000;
+        int nTest = testCount != null ? testCount : q ? 300 : 500;
+        int nSteps = steps != null ? steps : q ? 400 : 1500;
         int b = batch != null ? batch : q ? 16 : 32;
         int d = dModel != null ? dModel : q ? 16 : 32;
         int nl = layers != null ? layers : q ? 1 : 2;
         int ds = dState != null ? dState : q ? 4 : 8;
         double rate = lr != null ? lr : q ? 1e-2 : 5e-3;
-        int nSeeds = seeds != null ? seeds : q ? 2 : 3;
+        int nSeeds = seeds != null ? seeds : 3;
         if (s < 2 || 28 % s != 0) {
             throw new IllegalArgumentException("--side = " + s + " must be a divisor of 28 of at least 2 (28, 14, 7, 4, 2)");
         }
@@ -401,7 +401,7 @@ public final class CorruptionCommand extends ExperimentCommand {
                                 + "paper's 256 and 480 of 1024 scaled (%s). The target attack runs only on test images whose class "
                                 + "is not the target, pasting pixels of a randomly drawn test image of the target class.",
                         sets.description(), len, s, s, train.size(), test.size(), nSteps, b, (double) nSteps * b / train.size(),
-                        d, nl, ds, rate, nSeeds, ctx.quick() ? " (quick preset: 14x14 images, small models, short training)" : "",
+                        d, nl, ds, rate, nSeeds, ctx.quick() ? " (quick preset: 7x7 images, one small layer, short training)" : "",
                         len, join(noiseK), join(attackK)))
                 .table("Table 1 protocol: relative accuracy drop, mean ± 95 % CI over seeds", noiseHeader, noiseTable)
                 .image(noisePng, "relative drop with the leading / trailing k pixels noised")

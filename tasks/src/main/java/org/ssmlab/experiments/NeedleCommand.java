@@ -47,29 +47,30 @@ public final class NeedleCommand extends ExperimentCommand {
             description = "Models, family[:polarization] comma-separated (default: ${DEFAULT-VALUE}).")
     String models;
 
-    @Option(names = "--vocab", description = "Vocabulary (default: 32, quick: 16).")
+    @Option(names = "--vocab", description = "Vocabulary (default: 16).")
     Integer vocab;
 
     @Option(names = "--lengths", description = "Haystack lengths, comma-separated; the first is the shortest "
-            + "(default: 64,256,1024; quick: 48).")
+            + "(default: 48,96,192,384,768; quick: 48,192).")
     String lengths;
 
     @Option(names = "--min-length", description = "Shortest training length of the length mix (default: min(24, L)).")
     Integer minLength;
 
-    @Option(names = "--steps", description = "Training steps per model, length and seed (default: 3000, quick: 600).")
-    Integer steps;
+    @Option(names = "--steps", description = "Training steps per model and seed, one value or per model, e.g. "
+            + "3000,transformer=6000 (default: " + DEFAULT_STEPS + ", quick: 600).")
+    String steps;
 
     @Option(names = "--batch", description = "Batch size (default: 32).")
     Integer batch;
 
-    @Option(names = "--d-model", description = "Model width (default: 64, quick: 32).")
+    @Option(names = "--d-model", description = "Model width (default: 32).")
     Integer dModel;
 
     @Option(names = "--layers", description = "Blocks per model (default: 2).")
     Integer layers;
 
-    @Option(names = "--d-state", description = "State size of the SSM (default: 16, quick: 8).")
+    @Option(names = "--d-state", description = "State size of the SSM (default: 8).")
     Integer dState;
 
     @Option(names = "--lr", description = "Peak learning rate, one value or per model, e.g. 3e-3,transformer=1e-3 "
@@ -84,23 +85,33 @@ public final class NeedleCommand extends ExperimentCommand {
             + "best worst-depth accuracy is used for the runs and overrides --lr (default: none).")
     String sweepLr;
 
-    @Option(names = "--seeds", description = "Seeds per model and length (default: 3).")
+    @Option(names = "--train-at", defaultValue = "shortest",
+            description = "shortest: train each model once per seed on the length mix up to the shortest haystack (where it "
+                    + "must have learned the task) and evaluate it at every length; each: train on the mix up to each "
+                    + "length and evaluate there (default: ${DEFAULT-VALUE}).")
+    String trainAt;
+
+    @Option(names = "--seeds", description = "Seeds per model (default: 3, quick: 2).")
     Integer seeds;
 
-    @Option(names = "--depths", description = "Number of evaluated depths, evenly spaced in [0, 1] (default: 11, quick: 6).")
+    @Option(names = "--depths", description = "Number of evaluated depths, evenly spaced in [0, 1] (default: 6).")
     Integer depths;
 
-    @Option(names = "--eval", description = "Evaluation sequences per depth (default: 256, quick: 128).")
+    @Option(names = "--eval", description = "Evaluation sequences per depth (default: 128).")
     Integer evalCount;
 
+    /** Sequences per forward pass in evaluation (attention at long L holds batch · heads · L² scores). */
+    static final int EVAL_CHUNK = 16;
     /** How many training lengths the mix has. */
     static final int MIX_LENGTHS = 4;
     /** The worst-depth accuracy at the shortest haystack from which a model counts as having learned the task. */
     static final double LEARNED = 0.9;
-    /** Per-model learning rates chosen by the sweep at the shortest haystack (see the README). */
-    static final String DEFAULT_LR = "3e-3,transformer=1e-3";
-    /** Per-model warmup fractions. */
-    static final String DEFAULT_WARMUP = "0.1,transformer=0.2";
+    /** The learning rate of every model unless --lr or --sweep-lr say otherwise (the sweep behind it: see the README). */
+    static final String DEFAULT_LR = "3e-3";
+    /** The warmup fraction of every model unless --warmup says otherwise. */
+    static final String DEFAULT_WARMUP = "0.1";
+    /** The training steps of every model unless --steps says otherwise. */
+    static final String DEFAULT_STEPS = "3000";
 
     @Override
     public String name() {
@@ -113,7 +124,7 @@ public final class NeedleCommand extends ExperimentCommand {
     }
 
     /** The run's sizes, fixed once the preset and the flags are resolved. */
-    record Setup(int vocab, int steps, int batch, int dModel, int layers, int dState, int seeds, int evalCount,
+    record Setup(int vocab, PerModel steps, int batch, int dModel, int layers, int dState, int seeds, int evalCount,
                  double[] depthGrid) {
     }
 
@@ -121,13 +132,18 @@ public final class NeedleCommand extends ExperimentCommand {
     public void run(RunContext ctx) throws IOException {
         boolean q = ctx.quick();
         List<ModelVariant> variants = ModelVariant.parseList(models);
-        int[] lens = parseLengths(lengths != null ? lengths : q ? "48" : "64,256,1024");
-        int nd = depths != null ? depths : q ? 6 : 11;
-        Setup su = new Setup(vocab != null ? vocab : q ? 16 : 32, steps != null ? steps : q ? 600 : 3000,
-                batch != null ? batch : 32, dModel != null ? dModel : q ? 32 : 64, layers != null ? layers : 2,
-                dState != null ? dState : q ? 8 : 16, seeds != null ? seeds : 3, evalCount != null ? evalCount : q ? 128 : 256,
+        int[] lens = parseLengths(lengths != null ? lengths : q ? "48,192" : "48,96,192,384,768");
+        int nd = depths != null ? depths : 6;
+        PerModel stepsPer = PerModel.parse("--steps", steps != null ? steps : q ? "600" : DEFAULT_STEPS, null);
+        if (steps != null) {
+            stepsPer.checkNames(variants);
+        }
+        Setup su = new Setup(vocab != null ? vocab : 16, stepsPer,
+                batch != null ? batch : 32, dModel != null ? dModel : 32, layers != null ? layers : 2,
+                dState != null ? dState : 8, seeds != null ? seeds : q ? 2 : 3, evalCount != null ? evalCount : 128,
                 grid(Math.max(nd, 2)));
-        if (su.steps() < 1 || su.batch() < 1 || su.dModel() < 2 || su.layers() < 1 || su.dState() < 1 || nd < 2
+        if (variants.stream().anyMatch(v -> stepsPer.of(v) < 1 || stepsPer.of(v) != Math.rint(stepsPer.of(v)))
+                || su.batch() < 1 || su.dModel() < 2 || su.layers() < 1 || su.dState() < 1 || nd < 2
                 || su.evalCount() < 1 || su.seeds() < 1) {
             throw new IllegalArgumentException("need --steps >= 1, --batch >= 1, --d-model >= 2, --layers >= 1, --d-state >= 1,"
                     + " --depths >= 2, --eval >= 1 and --seeds >= 1");
@@ -171,7 +187,7 @@ public final class NeedleCommand extends ExperimentCommand {
                 double best = Double.NaN;
                 double bestScore = -1;
                 for (double rate : grid) {
-                    double[] acc = trainAndEvaluate(ctx, v, lens[0], 0, rate, warm.of(v), su, "sweep");
+                    double[] acc = evaluate(ctx, train(ctx, v, lens[0], 0, rate, warm.of(v), su, "sweep"), lens[0], su);
                     double worst = Arrays.stream(acc).min().orElse(0);
                     double mean = Arrays.stream(acc).average().orElse(0);
                     sweepRows.add(List.of(v.label(), lens[0], rate, worst, mean));
@@ -195,20 +211,34 @@ public final class NeedleCommand extends ExperimentCommand {
         }
 
         // ------------------------------------------------------------------ train and evaluate per length and seed
+        boolean each = switch (trainAt.toLowerCase(Locale.ROOT)) {
+            case "each" -> true;
+            case "shortest" -> false;
+            default -> throw new IllegalArgumentException("--train-at must be shortest or each, not '" + trainAt + "'");
+        };
         double[] depthGrid = su.depthGrid();
         List<List<?>> rows = new ArrayList<>();
         List<List<?>> summary = new ArrayList<>();
         // acc[model][length][seed][depth]
         double[][][][] acc = new double[variants.size()][lens.length][su.seeds()][];
+        for (int m = 0; m < variants.size(); m++) {
+            ModelVariant v = variants.get(m);
+            for (int s = 0; s < su.seeds(); s++) {
+                LanguageModel shortModel = each ? null : train(ctx, v, lens[0], s, chosen.get(v), warm.of(v), su, "run");
+                for (int li = 0; li < lens.length; li++) {
+                    LanguageModel lm = each ? train(ctx, v, lens[li], s, chosen.get(v), warm.of(v), su, "run") : shortModel;
+                    acc[m][li][s] = evaluate(ctx, lm, lens[li], su);
+                }
+            }
+        }
         for (int li = 0; li < lens.length; li++) {
             NeedleGenerator gen = new NeedleGenerator(su.vocab(), lens[li]);
             for (int m = 0; m < variants.size(); m++) {
-                ModelVariant v = variants.get(m);
                 for (int s = 0; s < su.seeds(); s++) {
-                    acc[m][li][s] = trainAndEvaluate(ctx, v, lens[li], s, chosen.get(v), warm.of(v), su, "run");
                     for (int i = 0; i < depthGrid.length; i++) {
                         int pos = gen.needleStart(depthGrid[i]);
-                        rows.add(List.of(v.label(), lens[li], s + 1, depthGrid[i], pos, lens[li] - 2 - pos, acc[m][li][s][i]));
+                        rows.add(List.of(variants.get(m).label(), lens[li], s + 1, depthGrid[i], pos, lens[li] - 2 - pos,
+                                acc[m][li][s][i]));
                     }
                 }
             }
@@ -261,8 +291,16 @@ public final class NeedleCommand extends ExperimentCommand {
                 if (li == 0) {
                     double worst = Arrays.stream(mean).min().orElse(0);
                     ctx.figure(name() + "_worst_depth_accuracy_" + label, fmt(worst));
-                    learned.add(String.format(Locale.ROOT, "%s %.1f%% (%s)", label, 100 * worst,
-                            worst >= LEARNED ? "learned" : "NOT learned: its depth curve is not evidence"));
+                    double[] perSeedWorst = Arrays.stream(acc[mm][0]).mapToDouble(a -> Arrays.stream(a).min().orElse(0)).toArray();
+                    long seedsLearned = Arrays.stream(perSeedWorst).filter(w -> w >= LEARNED).count();
+                    ctx.figure(name() + "_seeds_learned_" + label, seedsLearned + "/" + su.seeds());
+                    StringBuilder seedText = new StringBuilder();
+                    for (double w : perSeedWorst) {
+                        seedText.append(seedText.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f%%", 100 * w));
+                    }
+                    learned.add(String.format(Locale.ROOT, "%s %.1f%% (%s; per seed %s, %d of %d seeds learned)", label,
+                            100 * worst, worst >= LEARNED ? "learned" : "NOT learned: its mean depth curve is not evidence",
+                            seedText, seedsLearned, su.seeds()));
                     if (worst < LEARNED) {
                         verdict.append(" [not learned at L").append(lens[0]).append(String.format(Locale.ROOT,
                                 ": worst depth %.0f%%]", 100 * worst));
@@ -277,22 +315,26 @@ public final class NeedleCommand extends ExperimentCommand {
 
         StringBuilder lrText = new StringBuilder();
         for (ModelVariant v : variants) {
-            lrText.append(lrText.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s lr %s warmup %.0f%%", v.label(),
-                    chosen.get(v), 100 * warm.of(v)));
+            lrText.append(lrText.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s lr %s warmup %.0f%% %d steps",
+                    v.label(), chosen.get(v), 100 * warm.of(v), (int) su.steps().of(v)));
         }
         Report.Section sec = ctx.section().verdict(verdict.toString())
                 .paragraph(String.format(Locale.ROOT, "Sequences of L tokens over a vocabulary of %d: distractors, one needle "
                                 + "(marker, key, value) at a random position during training, and the query (marker, key) at "
-                                + "the end; the value is predicted at the last position. For each L in %s and each of %d seeds, "
-                                + "every model is trained from scratch on a mix of %d lengths evenly spaced in [min(24, L), L] "
-                                + "and evaluated at L with %d sequences per depth (the same sequences for every model; chance "
-                                + "%.1f%%). Models: %d layers, d_model %d, d_state %d, %d steps of batch %d; %s%s. Accuracies are "
+                                + "the end; the value is predicted at the last position. Haystack lengths %s, %d seeds; %s, with "
+                                + "%d sequences per depth (the same sequences for every model; chance %.1f%%). Models: %d layers, d_model %d, d_state %d, batch %d; %s%s. Accuracies are "
                                 + "mean ± 95 %% CI over seeds; 'near - far' is the paired difference between depth 1 and depth 0. "
                                 + "The paper evaluates 7B pretrained models (Mamba-Codestral, Mistral) on haystacks of thousands "
                                 + "of tokens; this is a CPU-scale synthetic version%s.", su.vocab(), Arrays.toString(lens),
-                        su.seeds(), MIX_LENGTHS, su.evalCount(), 100 * chance, su.layers(), su.dModel(), su.dState(),
-                        su.steps(), su.batch(), lrText, sweepLr != null ? " (learning rates chosen by the sweep)" : "",
-                        q ? " (quick preset: one short haystack, short training)" : ""))
+                        su.seeds(), each ? "every model is trained from scratch for each L on a mix of " + MIX_LENGTHS
+                                + " lengths evenly spaced in [min(24, L), L] and evaluated at L"
+                                : "every model is trained once per seed on a mix of " + MIX_LENGTHS + " lengths evenly spaced "
+                                + "in [min(24, L0), L0] for the shortest haystack L0 = " + lens[0] + " and evaluated at every L "
+                                + "(longer haystacks test whether the retrieval it learned holds at distances it was not "
+                                + "trained on: a recurrent model's state must carry the needle, attention must attend at new "
+                                + "relative positions)", su.evalCount(), 100 * chance, su.layers(), su.dModel(), su.dState(),
+                        su.batch(), lrText, sweepLr != null ? " (learning rates chosen by the sweep)" : "",
+                        q ? " (quick preset: 600 steps, too few for the transformer to learn the task, and 2 seeds)" : ""))
                 .paragraph("Learned before depth is read (worst-depth accuracy at L = " + lens[0] + ", threshold "
                         + Math.round(100 * LEARNED) + " %): " + String.join("; ", learned) + ".")
                 .table("accuracy by needle depth, mean ± 95 % CI over seeds", header, table)
@@ -304,10 +346,11 @@ public final class NeedleCommand extends ExperimentCommand {
         ctx.say(verdict.toString());
     }
 
-    /** Trains one model on the length mix up to {@code len} and returns its accuracy at each depth of the grid. */
-    private double[] trainAndEvaluate(RunContext ctx, ModelVariant v, int len, int seedIndex, double rate, double warmFrac,
-                                      Setup su, String purpose) throws IOException {
+    /** Trains one model on the length mix up to {@code len} (or resumes it from its checkpoint). */
+    private LanguageModel train(RunContext ctx, ModelVariant v, int len, int seedIndex, double rate, double warmFrac,
+                                Setup su, String purpose) throws IOException {
         long seed = Seeds.deriveSeed(ctx.seed(), 100 + seedIndex);
+        int nSteps = (int) su.steps().of(v);
         int shortest = minLength != null ? minLength : Math.min(len, 24);
         NeedleGenerator[] mix = new NeedleGenerator[MIX_LENGTHS];
         for (int i = 0; i < MIX_LENGTHS; i++) {
@@ -315,11 +358,11 @@ public final class NeedleCommand extends ExperimentCommand {
         }
         LanguageModel lm = v.languageModel(su.vocab(), su.layers(), su.dModel(), su.dState(), 2, Seeds.deriveSeed(seed, 1));
         String key = String.format(Locale.ROOT, "%s-v%d-L%d-m%d-b%d-d%d-l%d-ds%d-st%d-lr%s-w%s-seed%d", v.label(), su.vocab(),
-                len, shortest, su.batch(), su.dModel(), su.layers(), su.dState(), su.steps(), rate, warmFrac, seedIndex);
+                len, shortest, su.batch(), su.dModel(), su.layers(), su.dState(), nSteps, rate, warmFrac, seedIndex);
         Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-        Trainer.Options opts = new Trainer.Options().steps(su.steps()).peakLr(rate)
-                .warmupSteps(Math.round(warmFrac * su.steps())).weightDecay(0.01).seed(seed)
-                .checkpointEvery(Math.max(1, su.steps() / 4)).progress(ctx.progress())
+        Trainer.Options opts = new Trainer.Options().steps(nSteps).peakLr(rate)
+                .warmupSteps(Math.round(warmFrac * nSteps)).weightDecay(0.01).seed(seed)
+                .checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress())
                 .name(name() + " " + purpose + " " + v.label() + " L=" + len + " seed " + (seedIndex + 1));
         int b = su.batch();
         Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> mix[rng.nextInt(mix.length)]
@@ -328,13 +371,28 @@ public final class NeedleCommand extends ExperimentCommand {
             ctx.say(v.label() + " L=" + len + " seed " + (seedIndex + 1) + ": resumed from the checkpoint at step "
                     + r.resumedFrom());
         }
+        return lm;
+    }
+
+    /** The accuracy of {@code lm} at each depth of the grid at length {@code len}, in chunks of {@link #EVAL_CHUNK}. */
+    private static double[] evaluate(RunContext ctx, LanguageModel lm, int len, Setup su) {
         NeedleGenerator gen = new NeedleGenerator(su.vocab(), len);
         double[] grid = su.depthGrid();
         double[] out = new double[grid.length];
         for (int i = 0; i < grid.length; i++) {
             // The same evaluation sequences for every model and seed: the stream depends on the run seed, L and the depth.
             Batch eval = gen.batch(su.evalCount(), grid[i], Seeds.derive(Seeds.deriveSeed(ctx.seed(), len), 1_000_000L + i));
-            out[i] = Evaluator.evaluate(lm, eval).accuracy();
+            long correct = 0;
+            long total = 0;
+            for (int from = 0; from < eval.batch(); from += EVAL_CHUNK) {
+                int n = Math.min(EVAL_CHUNK, eval.batch() - from);
+                Batch part = new Batch(Arrays.copyOfRange(eval.tokens(), from * len, (from + n) * len),
+                        Arrays.copyOfRange(eval.targets(), from * len, (from + n) * len), n, len);
+                Evaluator.Result r = Evaluator.evaluate(lm, part);
+                correct += Math.round(r.accuracy() * r.supervised());
+                total += r.supervised();
+            }
+            out[i] = (double) correct / total;
         }
         return out;
     }

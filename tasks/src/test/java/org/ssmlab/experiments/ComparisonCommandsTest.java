@@ -101,7 +101,7 @@ class ComparisonCommandsTest {
     @Test
     void needleWritesAccuracyPerLengthDepthAndSeedAndResumesFromItsCheckpoints() throws IOException {
         Path out = tmp.resolve("needle");
-        String[] args = {"needle", "--vocab", "6", "--lengths", "12,20", "--steps", "3", "--batch", "4", "--d-model", "4",
+        String[] args = {"needle", "--vocab", "6", "--lengths", "12,20", "--steps", "3,mamba:both=2", "--batch", "4", "--d-model", "4",
                 "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--seeds", "2",
                 "--models", "mamba,mamba:both", "--lr", "3e-3,mamba:both=1e-2", "--warmup", "0.3",
                 "--no-progress", "--out", out.toString()};
@@ -122,13 +122,30 @@ class ComparisonCommandsTest {
         assertEquals((a1 + a2) / 2, Double.parseDouble(summary.get(1).get(3)), 1e-9, "the mean over the two seeds");
         assertTrue(Files.size(out.resolve("needle-accuracy.png")) > 0);
         assertTrue(reportJson(out).contains("needle (2 seeds"));
-        assertTrue(reportJson(out).contains("mamba+both lr 0.01"), "the per-model learning rate is used and reported");
+        assertTrue(reportJson(out).contains("mamba+both lr 0.01 warmup 30% 2 steps"),
+                "the per-model learning rate and steps are used and reported");
         assertTrue(r.out().contains("needle_accuracy_depth2_mamba="), r.out());
         assertTrue(r.out().contains("needle_accuracy_L20_depth0_mamba+both="), r.out());
         CliRun again = run(args);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("mamba L=12 seed 1: resumed from the checkpoint at step 3"), again.out());
+        assertTrue(again.out().contains("mamba+both L=12 seed 1: resumed from the checkpoint at step 2"), again.out());
         assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
+        try (var dirs = Files.list(out.resolve("needle-train"))) {
+            assertTrue(dirs.allMatch(p -> p.getFileName().toString().contains("-L12-")),
+                    "--train-at shortest trains at the shortest haystack only");
+        }
+        Path each = tmp.resolve("needle-each");
+        String[] eachArgs = args.clone();
+        eachArgs[eachArgs.length - 1] = each.toString();
+        List<String> withEach = new ArrayList<>(List.of(eachArgs));
+        withEach.addAll(List.of("--train-at", "each"));
+        CliRun e = run(withEach.toArray(new String[0]));
+        assertEquals(0, e.code(), e.err());
+        try (var dirs = Files.list(each.resolve("needle-train"))) {
+            assertEquals(2 * 2 * 2, dirs.filter(p -> p.getFileName().toString().matches(".*-L(12|20)-.*")).count(),
+                    "--train-at each trains every model and seed at every length");
+        }
     }
 
     @Test
