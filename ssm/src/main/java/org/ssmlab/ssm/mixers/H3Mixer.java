@@ -13,6 +13,7 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Eq1;
 import org.ssmlab.ssm.core.Polarization;
+import org.ssmlab.ssm.core.Polarize;
 import org.ssmlab.ssm.core.RecurrentState;
 
 /**
@@ -106,7 +107,7 @@ public final class H3Mixer extends DiagonalMixer {
 
     /** The diagonal SSM's transitions a (d, n_total), constants included. */
     public Tensor transitions() {
-        return org.ssmlab.ssm.core.Polarize.transitions(Arith.exp(Arith.mul(dtColumn(), lambda())), pol, -1);
+        return Polarize.transitions(Arith.exp(Arith.mul(dtColumn(), lambda())), pol, -1);
     }
 
     private Tensor lambda() {
@@ -143,7 +144,7 @@ public final class H3Mixer extends DiagonalMixer {
         }
         Tensor bAll = bParts.size() == 1 ? bBar : Shapes.concat(bParts, 1);        // (d, nt)
         Tensor a = Arith.mul(Tensor.ones(batch, len, 1, 1),
-                org.ssmlab.ssm.core.Polarize.transitions(aLearn, pol, -1));
+                Polarize.transitions(aLearn, pol, -1));
         Tensor bu = Arith.mul(Shapes.reshape(u, batch, len, d, 1), bAll);
         return new Terms(a, bu, q, u);
     }
