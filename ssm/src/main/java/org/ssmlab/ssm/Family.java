@@ -9,6 +9,7 @@ import org.ssmlab.ssm.core.ResidualBlock;
 import org.ssmlab.ssm.mixers.TransformerBlock;
 import org.ssmlab.ssm.mixers.AttentiveStateMixer;
 import org.ssmlab.ssm.mixers.GriffinMixer;
+import org.ssmlab.ssm.mixers.H3Mixer;
 import org.ssmlab.ssm.mixers.MambaMixer;
 import org.ssmlab.ssm.mixers.MatrixStateMixer;
 import org.ssmlab.ssm.mixers.Rwkv4Mixer;
@@ -17,10 +18,11 @@ import org.ssmlab.ssm.core.Polarization;
 
 /**
  * The model families of the project by name, and the one place that turns a name and sizes into
- * blocks and language models. Every family but the transformer is an instance of Eq. 1.
+ * blocks and language models. Every family but the transformer is an instance of Eq. 1 (H3: its diagonal
+ * SSM; its shift SSM is Eq. 1 with a shift matrix, see {@link H3Mixer}).
  */
 public enum Family {
-    MAMBA, S4D, S4D_COMPLEX, LINEAR_ATTENTION, RETNET, GLA, RWKV4, GRIFFIN, ATTENTIVE, TRANSFORMER;
+    MAMBA, S4D, S4D_COMPLEX, LINEAR_ATTENTION, RETNET, GLA, RWKV4, GRIFFIN, H3, ATTENTIVE, TRANSFORMER;
 
     /** The sizes a family is built with; {@code heads} is used by attention and the matrix-state families. */
     public record Spec(int dModel, int dState, int heads, Polarization polarization) {
@@ -54,14 +56,26 @@ public enum Family {
 
     /** Whether the family can take polarized state channels. */
     public boolean polarizable() {
-        return this == MAMBA || this == S4D || this == S4D_COMPLEX || this == RETNET || this == GLA || this == GRIFFIN;
+        return this == MAMBA || this == S4D || this == S4D_COMPLEX || this == RETNET || this == GLA || this == GRIFFIN
+                || this == H3;
+    }
+
+    /** The polarizable families' names, for messages. */
+    public static String polarizableNames() {
+        StringBuilder sb = new StringBuilder();
+        for (Family f : values()) {
+            if (f.polarizable()) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(f.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+        }
+        return sb.toString();
     }
 
     /** A mixer of this family (for the transformer: its attention). */
     public Mixer mixer(Spec s, SplittableRandom rng) {
         if (!polarizable() && s.polarization() != Polarization.NONE) {
             throw new IllegalArgumentException(name().toLowerCase(Locale.ROOT) + " cannot be polarized (polarizable: "
-                    + "mamba, s4d, s4d-complex, retnet, gla, griffin)");
+                    + polarizableNames() + ")");
         }
         return switch (this) {
             case MAMBA -> new MambaMixer(MambaMixer.Config.of(s.dModel(), s.dState(), s.polarization()), rng);
@@ -73,6 +87,7 @@ public enum Family {
             case GLA -> new MatrixStateMixer(MatrixStateMixer.Kind.GLA, s.dModel(), s.heads(), s.polarization(), rng);
             case RWKV4 -> new Rwkv4Mixer(s.dModel(), rng);
             case GRIFFIN -> new GriffinMixer(s.dModel(), s.polarization(), rng);
+            case H3 -> new H3Mixer(s.dModel(), s.dState(), s.polarization(), rng);
             case ATTENTIVE -> new AttentiveStateMixer(s.dModel(), s.dState(), rng);
             case TRANSFORMER -> new org.ssmlab.ssm.mixers.CausalSelfAttention(s.dModel(), s.heads(), true, rng);
         };

@@ -68,6 +68,41 @@ public final class Corruption {
         return pasteRange(x, target, x.length - k, x.length);
     }
 
+    /**
+     * The fixed-target attack on a labelled set (the paper's Fig. 3 protocol): every image whose label is
+     * not {@code target} becomes a victim, and gets the leading or trailing {@code k} pixels of an image of
+     * class {@code target} drawn uniformly (with {@code rng}) from the same set. The attack succeeds on a
+     * victim when the model then predicts {@code target}.
+     *
+     * @return the attacked images, the index of each victim in the set and the index of its source
+     */
+    public static Attacked targetAttack(float[][] images, int[] labels, int target, int k, boolean trailing,
+                                        SplittableRandom rng) {
+        if (images.length != labels.length) {
+            throw new IllegalArgumentException("Corruption.targetAttack: " + images.length + " images but "
+                    + labels.length + " labels");
+        }
+        int[] pool = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] == target).toArray();
+        if (pool.length == 0) {
+            throw new IllegalArgumentException("Corruption.targetAttack: no image of the target class " + target
+                    + " to paste from among " + labels.length);
+        }
+        int[] victims = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] != target).toArray();
+        float[][] out = new float[victims.length][];
+        int[] sources = new int[victims.length];
+        for (int v = 0; v < victims.length; v++) {
+            sources[v] = pool[rng.nextInt(pool.length)];
+            float[] x = images[victims[v]];
+            float[] src = images[sources[v]];
+            out[v] = trailing ? pasteTrailing(x, src, k) : pasteLeading(x, src, k);
+        }
+        return new Attacked(out, victims, sources);
+    }
+
+    /** A target attack's images, with the set index of each victim and of the image its pixels came from. */
+    public record Attacked(float[][] images, int[] victims, int[] sources) {
+    }
+
     private static void checkK(String op, int n, int k) {
         if (k < 0 || k > n) {
             throw new IllegalArgumentException("Corruption." + op + ": k = " + k + " must be in 0.." + n

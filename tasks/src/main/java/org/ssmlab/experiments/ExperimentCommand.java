@@ -35,9 +35,17 @@ public abstract class ExperimentCommand implements Callable<Integer>, Experiment
 
     /** Runs this experiment into {@code dir}, adding its section to {@code report}. */
     public void runInto(Path dir, Report report, PrintWriter console) throws IOException {
+        checkBeforeWriting();
         Files.createDirectories(dir);
         RunContext ctx = new RunContext(dir, quick, seed, !noProgress, console, report.section(title()));
         run(ctx);
+    }
+
+    /**
+     * Checks what the run needs (e.g. a data set in the cache) before anything is written; throws
+     * {@link IllegalArgumentException} with a one-line reason. Does nothing unless a command overrides it.
+     */
+    protected void checkBeforeWriting() {
     }
 
     @Override

@@ -21,7 +21,7 @@ public record ModelVariant(Family family, Polarization polarization) {
     public ModelVariant {
         if (polarization != Polarization.NONE && !family.polarizable()) {
             throw new IllegalArgumentException(family.name().toLowerCase(Locale.ROOT)
-                    + " cannot be polarized (polarizable: mamba, s4d, retnet, gla, griffin)");
+                    + " cannot be polarized (polarizable: " + Family.polarizableNames() + ")");
         }
     }
 

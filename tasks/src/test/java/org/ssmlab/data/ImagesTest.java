@@ -104,6 +104,50 @@ class ImagesTest {
     }
 
     @Test
+    void targetAttackHitsOnlyOtherClassesAndPastesOnlyTargetClassPixels() {
+        // Image i is constant i + 1 (so a pixel tells which image it came from); labels cycle 0, 1, 2.
+        int n = 30;
+        int len = 12;
+        float[][] images = new float[n][len];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(images[i], i + 1);
+            labels[i] = i % 3;
+        }
+        for (boolean trailing : new boolean[] {false, true}) {
+            for (int target = 0; target < 3; target++) {
+                int k = 5;
+                Corruption.Attacked a = Corruption.targetAttack(images, labels, target, k, trailing, new SplittableRandom(9));
+                assertEquals(20, a.victims().length, "every image of another class is attacked, once");
+                java.util.Set<Integer> sourcesSeen = new java.util.HashSet<>();
+                for (int v = 0; v < a.victims().length; v++) {
+                    int victim = a.victims()[v];
+                    assertTrue(labels[victim] != target, "a victim of the target class " + target);
+                    assertEquals(target, labels[a.sources()[v]], "pixels pasted from another class than the target");
+                    sourcesSeen.add(a.sources()[v]);
+                    float[] x = a.images()[v];
+                    for (int p = 0; p < len; p++) {
+                        boolean inRegion = trailing ? p >= len - k : p < k;
+                        float expected = inRegion ? a.sources()[v] + 1 : victim + 1;
+                        assertEquals(expected, x[p], 0f, "pixel " + p + " of victim " + victim);
+                    }
+                }
+                assertTrue(sourcesSeen.size() > 1, "sources are drawn at random among the target class");
+            }
+        }
+        // Negative control: the old rule (paste from class label + 1) would give sources outside the target class.
+        int[] shifted = labels.clone();
+        for (int i = 0; i < n; i++) {
+            shifted[i] = (labels[i] + 1) % 3;
+        }
+        Corruption.Attacked wrong = Corruption.targetAttack(images, shifted, 0, 5, true, new SplittableRandom(9));
+        assertTrue(java.util.Arrays.stream(wrong.sources()).anyMatch(src -> labels[src] != 0),
+                "with mislabelled sources the check above would fail");
+        assertThrows(IllegalArgumentException.class,
+                () -> Corruption.targetAttack(images, labels, 5, 3, true, new SplittableRandom(1)), "no image of class 5");
+    }
+
+    @Test
     void noiseIsSeededAndRoughlyStandardNormal() {
         float[] x = new float[20000];
         float[] a = Corruption.noiseFirst(x, 20000, new SplittableRandom(4));

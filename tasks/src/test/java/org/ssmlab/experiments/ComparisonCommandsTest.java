@@ -44,47 +44,124 @@ class ComparisonCommandsTest {
     }
 
     @Test
-    void corruptionWritesAccuracyPerKTargetSuccessAndFigures() throws IOException {
+    void corruptionWritesRelativeDropsAndAttackSuccessPerSeedWithIntervals() throws IOException {
         Path out = tmp.resolve("corruption");
-        CliRun r = run("corruption", "--data", "synthetic", "--side", "7", "--train", "40", "--test", "20", "--steps", "3",
-                "--batch", "4", "--d-model", "4", "--layers", "1", "--d-state", "2", "--rows", "1,2",
-                "--models", "mamba,transformer", "--no-progress", "--out", out.toString());
+        Path noMnist = Files.createDirectories(tmp.resolve("empty-cache"));
+        CliRun r = run("corruption", "--quick", "--mnist-dir", noMnist.toString(), "--side", "7", "--train", "40",
+                "--test", "30", "--steps", "3", "--batch", "4", "--d-model", "4", "--layers", "1", "--d-state", "2",
+                "--seeds", "2", "--models", "mamba,h3", "--no-progress", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("MNIST not found (fetch it with ./ssmlab fetch mnist); the quick preset uses synthetic"),
+                r.out());
+        // 49 pixels: noise regions 32/1024 and 96/1024 of 49 are 2 and 5 pixels; attack regions 12 and 23.
         List<List<String>> noise = CsvWriter.read(out.resolve("corruption-noise.csv"));
-        assertEquals(List.of("model", "region", "k", "accuracy", "drop"), noise.get(0));
-        assertEquals(1 + 2 * (1 + 2 * 2), noise.size()); // per model: clean, then first/last for k = 7, 14
+        assertEquals(List.of("model", "seed", "region", "k", "accuracy", "relative_drop"), noise.get(0));
+        assertEquals(1 + 2 * 2 * (1 + 2 * 2), noise.size()); // per model and seed: clean, then first/last for k = 2, 5
         for (List<String> row : noise.subList(1, noise.size())) {
-            double acc = Double.parseDouble(row.get(3));
+            double acc = Double.parseDouble(row.get(4));
             assertTrue(acc >= 0 && acc <= 1, row.toString());
         }
-        assertEquals(List.of("mamba", "last", "14"), noise.get(5).subList(0, 3));
+        assertEquals(List.of("mamba", "1", "last", "5"), noise.get(5).subList(0, 4));
+        double clean = Double.parseDouble(noise.get(1).get(4));
+        double corrupted = Double.parseDouble(noise.get(5).get(4));
+        double rel = Double.parseDouble(noise.get(5).get(5));
+        assertEquals(clean > 0 ? (clean - corrupted) / clean : 0, rel, 1e-9, "relative drop = (clean - corrupted) / clean");
         List<List<String>> target = CsvWriter.read(out.resolve("corruption-target.csv"));
-        assertEquals(List.of("model", "region", "k", "success_rate"), target.get(0));
-        assertEquals(1 + 2 * 2 * 2, target.size());
-        assertTrue(Files.size(out.resolve("corruption-noise.png")) > 0);
-        assertTrue(Files.size(out.resolve("corruption-target.png")) > 0);
-        assertTrue(reportJson(out).contains("corruption (k = 14 of 49 pixels)"));
-        assertTrue(r.out().contains("corruption_drop_last_mamba="), r.out());
+        assertEquals(List.of("model", "seed", "target", "region", "k", "success_rate"), target.get(0));
+        assertEquals(1 + 2 * 2 * 2 * 4, target.size());     // model x seed x k x {target 7, all} x {first, last}
+        assertEquals(List.of("mamba", "1", "7", "first", "12"), target.get(1).subList(0, 5));
+        assertEquals(List.of("mamba", "1", "all", "last", "12"), target.get(4).subList(0, 5));
+        List<List<String>> summary = CsvWriter.read(out.resolve("corruption-summary.csv"));
+        assertEquals(List.of("model", "measure", "region", "k", "mean", "ci95", "seeds"), summary.get(0));
+        assertEquals("2", summary.get(1).get(6));
+        for (String png : List.of("corruption-noise.png", "corruption-target.png", "corruption-target-all.png")) {
+            assertTrue(Files.size(out.resolve(png)) > 0, png);
+        }
+        String json = reportJson(out);
+        assertTrue(json.contains("relative drop at k = 5 of 49"), json);
+        assertTrue(json.contains("paper Table 1"), json);
+        assertTrue(r.out().contains("corruption_rel_drop_last_k5_h3="), r.out());
+        assertTrue(r.out().contains("corruption_attack_target7_last_k23_mamba="), r.out());
+        assertTrue(r.out().contains("corruption_attack_alltargets_first_k12_h3="), r.out());
     }
 
     @Test
-    void needleWritesAccuracyPerDepthAndResumesFromItsCheckpoints() throws IOException {
+    void corruptionDefaultPresetWithoutMnistFailsWithTheFetchHintAndWritesNothing() {
+        Path out = tmp.resolve("nothing-here");
+        Path noMnist = tmp.resolve("no-cache");
+        CliRun r = run("corruption", "--mnist-dir", noMnist.toString(), "--out", out.toString(), "--no-progress");
+        assertOneLineError(r, "./ssmlab fetch mnist");
+        assertFalse(Files.exists(out), "nothing written: " + out);
+        CliRun explicit = run("corruption", "--quick", "--data", "mnist", "--mnist-dir", noMnist.toString(),
+                "--out", out.toString());
+        assertOneLineError(explicit, "./ssmlab fetch mnist");
+        assertFalse(Files.exists(out), "nothing written: " + out);
+    }
+
+    @Test
+    void needleWritesAccuracyPerLengthDepthAndSeedAndResumesFromItsCheckpoints() throws IOException {
         Path out = tmp.resolve("needle");
-        String[] args = {"needle", "--vocab", "6", "--length", "12", "--steps", "3", "--batch", "4", "--d-model", "4",
-                "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--models", "mamba,mamba:both",
+        String[] args = {"needle", "--vocab", "6", "--lengths", "12,20", "--steps", "3,mamba:both=2", "--batch", "4", "--d-model", "4",
+                "--layers", "1", "--d-state", "2", "--depths", "3", "--eval", "4", "--seeds", "2",
+                "--models", "mamba,mamba:both", "--lr", "3e-3,mamba:both=1e-2", "--warmup", "0.3",
                 "--no-progress", "--out", out.toString()};
         CliRun r = run(args);
         assertEquals(0, r.code(), r.err());
         List<List<String>> rows = CsvWriter.read(out.resolve("needle-accuracy.csv"));
-        assertEquals(List.of("model", "depth", "needle_position", "distance_to_query", "accuracy"), rows.get(0));
-        assertEquals(1 + 2 * 3, rows.size());
-        assertEquals(List.of("mamba+both", "1.0", "7", "3"), rows.get(6).subList(0, 4)); // start round(1·(12-5)) = 7
+        assertEquals(List.of("model", "length", "seed", "depth", "needle_position", "distance_to_query", "accuracy"),
+                rows.get(0));
+        assertEquals(1 + 2 * 2 * 2 * 3, rows.size());     // lengths x models x seeds x depths
+        // L = 12: the first model's rows, then the second's; start round(1 · (12 - 5)) = 7 at depth 1.
+        assertEquals(List.of("mamba+both", "12", "2", "1.0", "7", "3"), rows.get(12).subList(0, 6));
+        assertEquals(List.of("mamba", "20", "1", "0.0", "0", "18"), rows.get(13).subList(0, 6));
+        List<List<String>> summary = CsvWriter.read(out.resolve("needle-summary.csv"));
+        assertEquals(List.of("model", "length", "depth", "mean", "ci95", "seeds"), summary.get(0));
+        assertEquals(1 + 2 * 2 * 3, summary.size());
+        double a1 = Double.parseDouble(rows.get(1).get(6));
+        double a2 = Double.parseDouble(rows.get(4).get(6));
+        assertEquals((a1 + a2) / 2, Double.parseDouble(summary.get(1).get(3)), 1e-9, "the mean over the two seeds");
         assertTrue(Files.size(out.resolve("needle-accuracy.png")) > 0);
-        assertTrue(reportJson(out).contains("needle (L = 12)"));
+        assertTrue(reportJson(out).contains("needle (2 seeds"));
+        assertTrue(reportJson(out).contains("mamba+both lr 0.01 warmup 30% 2 steps"),
+                "the per-model learning rate and steps are used and reported");
+        assertTrue(r.out().contains("needle_accuracy_depth2_mamba="), r.out());
+        assertTrue(r.out().contains("needle_accuracy_L20_depth0_mamba+both="), r.out());
         CliRun again = run(args);
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("mamba: resumed from the checkpoint at step 3"), again.out());
+        assertTrue(again.out().contains("mamba L=12 seed 1: resumed from the checkpoint at step 3"), again.out());
+        assertTrue(again.out().contains("mamba+both L=12 seed 1: resumed from the checkpoint at step 2"), again.out());
         assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
+        try (var dirs = Files.list(out.resolve("needle-train"))) {
+            assertTrue(dirs.allMatch(p -> p.getFileName().toString().contains("-L12-")),
+                    "--train-at shortest trains at the shortest haystack only");
+        }
+        Path each = tmp.resolve("needle-each");
+        String[] eachArgs = args.clone();
+        eachArgs[eachArgs.length - 1] = each.toString();
+        List<String> withEach = new ArrayList<>(List.of(eachArgs));
+        withEach.addAll(List.of("--train-at", "each"));
+        CliRun e = run(withEach.toArray(new String[0]));
+        assertEquals(0, e.code(), e.err());
+        try (var dirs = Files.list(each.resolve("needle-train"))) {
+            assertEquals(2 * 2 * 2, dirs.filter(p -> p.getFileName().toString().matches(".*-L(12|20)-.*")).count(),
+                    "--train-at each trains every model and seed at every length");
+        }
+    }
+
+    @Test
+    void needleSweepChoosesALearningRatePerModel() throws IOException {
+        Path out = tmp.resolve("sweep");
+        CliRun r = run("needle", "--vocab", "6", "--lengths", "12", "--steps", "2", "--batch", "4", "--d-model", "4",
+                "--layers", "1", "--d-state", "2", "--depths", "2", "--eval", "4", "--seeds", "1", "--models", "mamba",
+                "--sweep-lr", "1e-3,1e-2", "--no-progress", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<List<String>> sweep = CsvWriter.read(out.resolve("needle-sweep.csv"));
+        assertEquals(List.of("model", "length", "lr", "worst_depth_accuracy", "mean_accuracy"), sweep.get(0));
+        assertEquals(3, sweep.size());
+        double w1 = Double.parseDouble(sweep.get(1).get(3)) + 1e-3 * Double.parseDouble(sweep.get(1).get(4));
+        double w2 = Double.parseDouble(sweep.get(2).get(3)) + 1e-3 * Double.parseDouble(sweep.get(2).get(4));
+        String best = w2 > w1 ? "0.01" : "0.001";
+        assertTrue(r.out().contains("needle_sweep_lr_mamba=" + best), r.out());
     }
 
     @Test
@@ -112,9 +189,14 @@ class ComparisonCommandsTest {
     void impossibleSizesAndBadNamesAreOneLineErrors() {
         assertOneLineError(run("corruption", "--side", "5", "--out", tmp.resolve("a").toString()), "--side = 5");
         assertOneLineError(run("corruption", "--models", "mamba,nosuch", "--out", tmp.resolve("b").toString()), "nosuch");
-        assertOneLineError(run("corruption", "--data", "synthetic", "--side", "7", "--rows", "7",
-                "--out", tmp.resolve("c").toString()), "--rows");
-        assertOneLineError(run("needle", "--length", "3", "--out", tmp.resolve("d").toString()), "length = 3");
+        assertOneLineError(run("corruption", "--data", "synthetic", "--side", "7", "--noise-regions", "1/2,49/49",
+                "--out", tmp.resolve("c").toString()), "--noise-regions");
+        assertOneLineError(run("corruption", "--data", "synthetic", "--side", "7", "--attack-regions", "x",
+                "--out", tmp.resolve("c2").toString()), "--attack-regions");
+        assertOneLineError(run("needle", "--lengths", "3", "--out", tmp.resolve("d").toString()), "length = 3");
+        assertOneLineError(run("needle", "--lengths", "64,32", "--out", tmp.resolve("d2").toString()), "shortest");
+        assertOneLineError(run("needle", "--lr", "3e-3,rwkv4=1e-3", "--out", tmp.resolve("d3").toString()),
+                "not in --models");
         assertOneLineError(run("needle", "--models", "transformer:both", "--out", tmp.resolve("e").toString()),
                 "cannot be polarized");
         assertOneLineError(run("depth", "--lengths", "16", "--out", tmp.resolve("f").toString()), "two context lengths");

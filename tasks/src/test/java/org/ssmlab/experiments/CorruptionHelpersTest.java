@@ -38,11 +38,16 @@ class CorruptionHelpersTest {
     }
 
     @Test
-    void rowsBecomePixelCountsAndMustLeaveSomethingClean() {
-        assertArrayEquals(new int[] {14, 28, 56}, CorruptionCommand.parseRows("4, 1,2,2", 14));
-        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseRows("14", 14));
-        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseRows("0", 14));
-        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseRows("", 14));
+    void fractionsBecomePixelCountsAndMustLeaveSomethingClean() {
+        // The paper's 32, 96 of 1024 and 256, 480 of 1024 scaled to 784 pixels.
+        assertArrayEquals(new int[] {25, 74}, CorruptionCommand.parseFractions("32/1024,96/1024", 784, "--f"));
+        assertArrayEquals(new int[] {196, 368}, CorruptionCommand.parseFractions("256/1024, 480/1024", 784, "--f"));
+        assertArrayEquals(new int[] {49, 98}, CorruptionCommand.parseFractions("0.5,0.25,0.25", 196, "--f"));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseFractions("1", 196, "--f"));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseFractions("0", 196, "--f"));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseFractions("1/1000", 196, "--f"));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseFractions("", 196, "--f"));
+        assertThrows(IllegalArgumentException.class, () -> CorruptionCommand.parseFractions("a/b", 196, "--f"));
     }
 
     @Test

@@ -33,7 +33,7 @@ class PolarizedChannelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Family.class, names = {"MAMBA", "S4D", "RETNET", "GLA", "GRIFFIN"})
+    @EnumSource(value = Family.class, names = {"MAMBA", "S4D", "RETNET", "GLA", "GRIFFIN", "H3"})
     void constantChannelsAreExactlyOneAndZeroAtEveryStep(Family family) {
         Mixer m = family.mixer(new Family.Spec(D, 3, 2, Polarization.BOTH), new SplittableRandom(Props.SEED));
         Tensor x = Tensor.randn(new SplittableRandom(Props.SEED + 1), 3f, 2, 11, D);
