@@ -134,6 +134,34 @@ public final class S4DComplexMixer extends Mixer {
         return readout(x, Shapes.reshape(h.re(), batch, len, d, nt), Shapes.reshape(h.im(), batch, len, d, nt));
     }
 
+    /**
+     * The layer's convolution kernel, K_k[c] = 2 Re Σ_n C[c,n] B̄[c,n] a[c,n]^k for k = 0..length-1 (the SSM
+     * part of y before the skip D x, GELU and out_proj), as (d, length): the impulse response of its
+     * discretised system through the complex scan.
+     */
+    public Tensor kernel(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("S4DComplexMixer.kernel: length " + length + " must be positive");
+        }
+        try (var scope = GradMode.noGrad()) {
+            int nt = n + pol.extraChannels();
+            Tensor[] s = discretise();
+            float[] impulse = new float[length * d];
+            java.util.Arrays.fill(impulse, 0, d, 1f);
+            Tensor x4 = Tensor.of(impulse, 1, length, d, 1);
+            Tensor ones = Tensor.ones(1, length, 1, 1);
+            Scan.ComplexTensor a = new Scan.ComplexTensor(Shapes.reshape(Arith.mul(ones, s[0]), 1, length, d * nt),
+                    Shapes.reshape(Arith.mul(ones, s[1]), 1, length, d * nt));
+            Scan.ComplexTensor b = new Scan.ComplexTensor(Shapes.reshape(Arith.mul(x4, s[2]), 1, length, d * nt),
+                    Shapes.reshape(Arith.mul(x4, s[3]), 1, length, d * nt));
+            Scan.ComplexTensor h = Scan.complexDiagonal(a, b, null);
+            Tensor hRe = Shapes.reshape(h.re(), length, d, nt);
+            Tensor hIm = Shapes.reshape(h.im(), length, d, nt);
+            Tensor re = Arith.sub(Arith.mul(hRe, cRe), Arith.mul(hIm, cIm));
+            return Shapes.transpose(Arith.mulScalar(Reduce.sum(re, false, -1), 2f), 0, 1);
+        }
+    }
+
     /** y = 2 Re(Σ_n C_n h_n) + D x, then out_proj(GELU(y)). */
     private Tensor readout(Tensor x, Tensor hRe, Tensor hIm) {
         Tensor re = Arith.sub(Arith.mul(hRe, cRe), Arith.mul(hIm, cIm));
