@@ -59,6 +59,12 @@ class RecencyTheoremTest {
                 });
         cov.print();
         cov.requireTransitionsNear0And1(0.01, 0.99);
+        // The slope is only resolvable in part of the examples (enough distances with influence > 1e-30 and
+        // a decay of e^-10 across them); it must not be skipped in most of them.
+        int slopes = cov.values("slope - log A_max").size();
+        int examples = cov.values("T").size();
+        assertTrue(slopes >= examples / 5, variant + ": the slope was checked in only " + slopes + " of " + examples
+                + " examples");
     }
 
     /**

@@ -151,24 +151,38 @@ class ScansKernelsTest {
 
     @Test
     void selectiveStepRepeatedEqualsScan() {
-        forSeeds(40, r -> {
-            Problem p = Problem.random(r, 80);
-            Selective s = p.s();
-            Forward f = p.forward(SCALAR);
-            for (Scans k : new Scans[] {SCALAR, SIMD}) {
-                float[] h = new float[s.stateSize()];
-                float[] out = new float[s.batch() * s.len() * s.d()];
-                for (int t = 0; t < s.len(); t++) {
-                    Step in = p.step(t);
-                    float[] ot = new float[s.batch() * s.d()];
-                    k.selectiveStep(s, h, in.u(), in.delta(), p.A(), in.B(), in.C(), p.Dskip(), in.z(), ot);
-                    p.putStep(ot, out, t);
-                }
-                String w = k.getClass().getSimpleName() + " step x L " + p.describe();
-                close(w + " out", f.out(), out);
-                close(w + " state", f.last(), h);
+        forSeeds(40, r -> stepEqualsScan(Problem.random(r, 80)));
+    }
+
+    /**
+     * The step kernel with more learnable state channels than two vectors (N = 2V + 3): its lanes run over
+     * the state channels, so N below 2V never exercises the second vector's offsets (PIT found mutants of
+     * them that survived).
+     */
+    @Test
+    void selectiveStepWithManyStateChannelsEqualsScan() {
+        int v = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        forSeeds(10, r -> stepEqualsScan(Problem.random(r, new Selective(1 + r.nextInt(2), 1 + r.nextInt(12),
+                1 + r.nextInt(5), 2 * v + 3, r.nextBoolean(), r.nextBoolean(), Scans.DEFAULT_CHUNK), r.nextBoolean(),
+                r.nextBoolean())));
+    }
+
+    private static void stepEqualsScan(Problem p) {
+        Selective s = p.s();
+        Forward f = p.forward(SCALAR);
+        for (Scans k : new Scans[] {SCALAR, SIMD}) {
+            float[] h = new float[s.stateSize()];
+            float[] out = new float[s.batch() * s.len() * s.d()];
+            for (int t = 0; t < s.len(); t++) {
+                Step in = p.step(t);
+                float[] ot = new float[s.batch() * s.d()];
+                k.selectiveStep(s, h, in.u(), in.delta(), p.A(), in.B(), in.C(), p.Dskip(), in.z(), ot);
+                p.putStep(ot, out, t);
             }
-        });
+            String w = k.getClass().getSimpleName() + " step x L " + p.describe();
+            close(w + " out", f.out(), out);
+            close(w + " state", f.last(), h);
+        }
     }
 
     /**
