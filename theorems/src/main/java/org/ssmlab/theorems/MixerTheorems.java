@@ -16,6 +16,7 @@ import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Arith;
 import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.autograd.ops.Shapes;
+import org.ssmlab.ssm.core.ComplexEq1Terms;
 import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Eq1Form;
 import org.ssmlab.ssm.core.Mixer;
@@ -46,8 +47,10 @@ import org.ssmlab.ssm.core.RecurrentState;
  *   a ≡ 0 is its drive (h_t = g_t).</li>
  * </ul>
  *
- * The hypotheses are checked, not assumed: a mixer that is not a {@link DiagonalMixer} (it does not
- * expose a_t and B_t x_t), whose a_t or g_t reads x_r for r ≠ t (a causal convolution, an attentive
+ * A complex diagonal mixer ({@link ComplexEq1Terms}, e.g. complex S4D) gets Theorem D.2 (the same bound
+ * with |a|) and the polarization invariants; smoothing is about real ranges and is outside for it.
+ * The hypotheses are checked, not assumed: a mixer that is neither a {@link DiagonalMixer} nor a
+ * {@link ComplexEq1Terms} (it does not expose a_t and B_t x_t), whose a_t or g_t reads x_r for r ≠ t (a causal convolution, an attentive
  * normaliser), whose transitions leave [0, 1], or that has no constant channel, is reported as outside
  * the property's hypotheses. In a JUnit test, one line:
  *
@@ -222,8 +225,8 @@ public final class MixerTheorems {
 
     private static DiagonalMixer diagonal(Mixer m) {
         if (!(m instanceof DiagonalMixer dm)) {
-            throw new Outside(m.getClass().getSimpleName() + " is not a real diagonal Eq. 1 mixer (no DiagonalMixer"
-                    + " terms a_t, B_t x_t)");
+            throw new Outside(m.getClass().getSimpleName() + " is not a diagonal Eq. 1 mixer (it exposes no terms"
+                    + " a_t, B_t x_t: neither DiagonalMixer nor ComplexEq1Terms)");
         }
         return dm;
     }
@@ -293,9 +296,14 @@ public final class MixerTheorems {
 
     /** {@value #RECENCY}, with {@value #TIME_INVARIANT} and {@value #PATH}. */
     public Verdict recency() {
-        return property(RECENCY, "bound held for every s < t and output entry; Lemma D.1 equality where a is"
-                + " input-independent; direct-path influence non-zero", (ws, len, scale, cov) -> {
-            DiagonalMixer m = diagonal(sample(ws));
+        return property(RECENCY, "bound held for every s < t and output entry (real states: also Lemma D.1"
+                + " equality where a is input-independent, and non-zero direct-path influence)", (ws, len, scale, cov) -> {
+            Mixer sampled = sample(ws);
+            if (sampled instanceof ComplexEq1Terms cm) {
+                complexRecency(sampled, cm, ws, len, scale, cov);
+                return;
+            }
+            DiagonalMixer m = diagonal(sampled);
             int d = m.width();
             Tensor x = input(ws, 1, len, d, scale).requiresGrad(true);
             float[][] ag = termsOf(m, x);
@@ -406,6 +414,106 @@ public final class MixerTheorems {
         });
     }
 
+    /**
+     * Theorem D.2 (the complex version: |a| in place of a) per state channel, for a complex diagonal mixer:
+     * ||∂y_t[k]/∂x_s|| ≤ Σ_i |∂y_t[k]/∂h_{t,i}| · A*_i^{t-s} (|∂a_{s,i}/∂x_s| G_i/(1 - A*_i) + |∂g_{s,i}/∂x_s|)
+     * with A*_i = max_t |a_{t,i}|, G_i = max_t |g_{t,i}| and |∂z/∂x| = (||∂Re z/∂x||² + ||∂Im z/∂x||²)^{1/2}.
+     */
+    private static void complexRecency(Mixer mixer, ComplexEq1Terms m, long ws, int len, double scale, Coverage cov) {
+        int d = mixer.width();
+        Tensor x = input(ws, 1, len, d, scale).requiresGrad(true);
+        float[][] t = new float[4][];
+        try (var s = GradMode.noGrad()) {
+            Tensor[] terms = m.complexTerms(x);
+            for (int q = 0; q < 4; q++) {
+                t[q] = terms[q].toArray();
+            }
+        }
+        int c = t[0].length / len;
+        double[] aStar = new double[c];
+        double[] bigG = new double[c];
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (int k = 0; k < t[0].length; k++) {
+            double mod = Math.hypot(t[0][k], t[1][k]);
+            if (!(mod <= 1)) {
+                throw new Outside("a transition has |a| = " + mod + " > 1");
+            }
+            aStar[k % c] = Math.max(aStar[k % c], mod);
+            bigG[k % c] = Math.max(bigG[k % c], Math.hypot(t[2][k], t[3][k]));
+            if (mod > 0 && mod < 1) {
+                lo = Math.min(lo, mod);
+                hi = Math.max(hi, mod);
+            }
+        }
+        if (hi > 0) {
+            cov.add("a_min |a| (learnable)", lo);
+            cov.add("A_max |a| (learnable)", hi);
+        }
+        double[][] da = new double[len][c];
+        double[][] dg = new double[len][c];
+        for (int s = 0; s < len; s++) {
+            for (int i = 0; i < c; i++) {
+                double[] norms = new double[4];
+                for (int q = 0; q < 4; q++) {
+                    int qq = q;
+                    float[] gr = Grads.of(() -> m.complexTerms(x)[qq], x, s * c + i);
+                    if (Grads.offRowMax(gr, s, d) > 0) {
+                        throw new Outside("the terms at t read x_r for some r ≠ t");
+                    }
+                    norms[q] = Grads.rowNorm(gr, s, d);
+                }
+                da[s][i] = Math.hypot(norms[0], norms[1]);
+                dg[s][i] = Math.hypot(norms[2], norms[3]);
+                if (da[s][i] > 0 && aStar[i] >= 1) {
+                    throw new Skip("an input-dependent |a_t| rounds to 1 in float32");
+                }
+            }
+        }
+        Tensor hRe;
+        Tensor hIm;
+        try (var s = GradMode.noGrad()) {
+            Tensor[] terms = m.complexTerms(x);
+            Scan.ComplexTensor h = Scan.complexDiagonal(new Scan.ComplexTensor(terms[0], terms[1]),
+                    new Scan.ComplexTensor(terms[2], terms[3]), null);
+            hRe = Tensor.of(h.re().toArray(), h.re().shape()).requiresGrad(true);
+            hIm = Tensor.of(h.im().toArray(), h.im().shape()).requiresGrad(true);
+        }
+        for (int tt = 1; tt < len; tt++) {
+            for (int k = 0; k < d; k++) {
+                int row = tt * d + k;
+                float[] jRe = Grads.of(() -> m.complexReadout(x, hRe, hIm), hRe, row);
+                float[] jIm = Grads.of(() -> m.complexReadout(x, hRe, hIm), hIm, row);
+                if (Grads.offRowMax(jRe, tt, c) > 0 || Grads.offRowMax(jIm, tt, c) > 0) {
+                    throw new Outside("the readout at t reads h_r for some r ≠ t");
+                }
+                float[] infl = Grads.of(() -> mixer.forward(x), x, row);
+                double scaleT = 0;
+                double[] jMod = new double[c];
+                for (int i = 0; i < c; i++) {
+                    jMod[i] = Math.hypot(jRe[tt * c + i], jIm[tt * c + i]);
+                    for (int s = 0; s < tt; s++) {
+                        double term = (da[s][i] > 0 ? da[s][i] * bigG[i] / (1 - aStar[i]) : 0) + dg[s][i];
+                        scaleT = Math.max(scaleT, jMod[i] * term);
+                    }
+                }
+                for (int s = 0; s < tt; s++) {
+                    double bound = 0;
+                    for (int i = 0; i < c; i++) {
+                        double term = (da[s][i] > 0 ? da[s][i] * bigG[i] / (1 - aStar[i]) : 0) + dg[s][i];
+                        bound += jMod[i] * Math.pow(aStar[i], tt - s) * term;
+                    }
+                    double got = Grads.rowNorm(infl, s, d);
+                    if (!(got <= bound * (1 + REL) + 1e-6 * scaleT + 1e-30)) {
+                        throw new Falsified(RECENCY, String.format(Locale.ROOT,
+                                "complex: ||dy_%d[%d]/dx_%d|| = %.6g exceeds the Theorem D.2 bound %.6g", tt, k, s, got, bound));
+                    }
+                }
+            }
+        }
+        cov.add("T", len);
+    }
+
     /** Lemma D.1 with input-independent transitions: the influence vector equals its closed form. */
     private static void checkLemmaD1(float[] a, int c, int d, float[] jac, float[][][] dg, float[] infl,
                                      int t, int k, int s, double abs) {
@@ -442,7 +550,11 @@ public final class MixerTheorems {
     public Verdict smoothing() {
         return property(SMOOTHING, "range(h) <= (1 - a_min^(T-1)) range(v) per channel on the mixer's transitions",
                 (ws, len, scale, cov) -> {
-            DiagonalMixer m = diagonal(sample(ws));
+            Mixer sampled = sample(ws);
+            if (sampled instanceof ComplexEq1Terms) {
+                throw new Outside("complex state: Theorem 4.2 bounds the ranges of real states");
+            }
+            DiagonalMixer m = diagonal(sampled);
             int d = m.width();
             Tensor x = input(ws, 1, len, d, scale);
             float[] a = termsOf(m, x)[0];
@@ -498,18 +610,39 @@ public final class MixerTheorems {
     /** {@value #POLARIZATION}. */
     public Verdict polarization() {
         return property(POLARIZATION, "a = 1 channels sum their drive, a = 0 channels equal it", (ws, len, scale, cov) -> {
-            DiagonalMixer m = diagonal(sample(ws));
-            int d = m.width();
-            Tensor x = input(ws, 1, len, d, scale);
-            float[][] ag = termsOf(m, x);
-            float[] a = ag[0];
-            float[] g = ag[1];
-            int c = a.length / len;
+            Mixer sampled = sample(ws);
+            Tensor x = input(ws, 1, len, sampled.width(), scale);
+            float[] a;
+            float[] g;
             float[] h;
-            try (var s = GradMode.noGrad()) {
-                DiagonalMixer.Terms t = m.terms(x);
-                h = DiagonalMixer.fusedScan(t.a(), t.bx()).toArray();
+            if (sampled instanceof ComplexEq1Terms cm) {
+                // Constant channels of a complex mixer are real (a = 1 + 0i, 0 + 0i): checked on the real parts,
+                // and their imaginary parts must stay 0.
+                try (var s = GradMode.noGrad()) {
+                    Tensor[] t = cm.complexTerms(x);
+                    Scan.ComplexTensor hc = Scan.complexDiagonal(new Scan.ComplexTensor(t[0], t[1]),
+                            new Scan.ComplexTensor(t[2], t[3]), null);
+                    a = t[0].toArray();
+                    float[] aIm = t[1].toArray();
+                    for (int k = 0; k < a.length; k++) {
+                        if (aIm[k] != 0f) {
+                            a[k] = Float.NaN;                    // not a real constant channel
+                        }
+                    }
+                    g = t[2].toArray();
+                    h = hc.re().toArray();
+                }
+            } else {
+                DiagonalMixer m = diagonal(sampled);
+                float[][] ag = termsOf(m, x);
+                a = ag[0];
+                g = ag[1];
+                try (var s = GradMode.noGrad()) {
+                    DiagonalMixer.Terms t = m.terms(x);
+                    h = DiagonalMixer.fusedScan(t.a(), t.bx()).toArray();
+                }
             }
+            int c = a.length / len;
             int ones = 0;
             int zeros = 0;
             for (int i = 0; i < c; i++) {
