@@ -195,7 +195,7 @@ class LowPassTest {
     @Test
     void closedFormMatchesTheDftAndIsBelowEpsilonBeyondTheCutoff() {
         Coverage cov = new Coverage("Proposition 4.1");
-        Props.qt(16).forAll(Gens.seeds(), integers().between(1, 4), Generate.booleans(), doubles().between(0.02, 0.5))
+        Props.qt(24).forAll(Gens.seeds(), integers().between(1, 4), Generate.booleans(), doubles().between(0.02, 0.5))
                 .checkAssert((seed, n, complex, frac) -> {
                     S4 m = S4.sample(seed, n, complex, 0.3, 8);
                     double eps = frac * m.sumCB();
@@ -219,7 +219,7 @@ class LowPassTest {
                         aMin = Math.min(aMin, Math.exp(-m.alpha()[i] * delta));
                         aMax = Math.max(aMax, Math.exp(-m.alpha()[i] * delta));
                     }
-                    cov.record(aMin, aMax, len).add("omega_c", omegaC);
+                    cov.record(aMin, aMax, len).add("omega_c", omegaC).add("complex", complex ? 1 : 0);
                     double binWidth = 2 * Math.PI / (len * delta);
                     int jMax = (int) Math.floor(omegaMax / binWidth);
                     int step = Math.max(1, jMax / 15);
@@ -249,6 +249,11 @@ class LowPassTest {
                     checkEpsilonBeyond(m, eps, omegaC);
                 });
         cov.print();
+        List<Double> kinds = cov.values("complex");
+        assertTrue(kinds.contains(0.0) && kinds.contains(1.0), "coverage: both real and complex Λ");
+        double lo = cov.values("omega_c").stream().mapToDouble(Double::doubleValue).min().orElse(1);
+        double hi = cov.values("omega_c").stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        assertTrue(hi / lo > 5, "coverage: cut-offs over more than a factor 5 (" + lo + " .. " + hi + ")");
     }
 
     /**
