@@ -18,8 +18,9 @@ import org.ssmlab.ssm.mixers.S4DMixer;
  * 1e3, inputs up to 1e4. Every output is finite and within a stated tolerance of a double-precision
  * reference computed from the same float32 inputs. The tolerance is the float32 rounding the
  * recurrence itself allows: a relative 2^-24 per step compounded over the L steps whose weights
- * Π a stay near 1 (one ulp of a near 1 grows to L ulps of h), i.e. 4·L·2^-24 of the magnitude of h,
- * plus 1e-5 of it; for a → 0 the state is its last drive and the error is a few ulps.
+ * Π a stay near 1 (one ulp of a near 1 grows to L ulps of h), i.e. L·2^-24 (0.006 at L = 10^5) of the
+ * magnitude of h, plus 1e-5 of it; for a → 0 the state is its last drive and the error is a few ulps.
+ * Measured: at most 9.4e-4 of max |h| (the channel with a = 1 - 2^-24), below 1e-4 elsewhere.
  * A few channels only: the test stays cheap.
  */
 class ExtremeNumericsTest {
@@ -89,7 +90,7 @@ class ExtremeNumericsTest {
         try (var s = GradMode.noGrad()) {
             got = Scan.diagonalStates(Tensor.of(a, 1, L, c), Tensor.of(b, 1, L, c), null).toArray();
         }
-        compare("Scan.diagonal", got, ref, c, 4 * L * ULP + 1e-5);
+        compare("Scan.diagonal", got, ref, c, L * ULP + 1e-5);
         assertTrue(maxAbs(ref) > 1e6, "the a → 1 channel accumulates: max |h| = " + maxAbs(ref));
     }
 
@@ -153,7 +154,7 @@ class ExtremeNumericsTest {
                 assertTrue(Float.isFinite(got[t * d + k]), "Scan.selective: non-finite y at t = " + t + ", channel " + k);
             }
         }
-        compareWithFloor("Scan.selective", ssm, ref, d, 4 * L * ULP + 1e-5, 4 * 1e4 * ULP * 4);
+        compareWithFloor("Scan.selective", ssm, ref, d, L * ULP + 1e-5, 4 * 1e4 * ULP * 4);
     }
 
     private static void compareWithFloor(String label, float[] got, double[] want, int channels, double rel, double floor) {
@@ -218,7 +219,7 @@ class ExtremeNumericsTest {
                 ref[t * c + i] = hv;
             }
         }
-        compare("S4D states", h, ref, c, 4 * L * ULP + 1e-5);
+        compare("S4D states", h, ref, c, L * ULP + 1e-5);
         MambaMixer mamba = new MambaMixer(MambaMixer.Config.of(2, 2, Polarization.BOTH), rng);
         float[] ym;
         try (var s = GradMode.noGrad()) {
