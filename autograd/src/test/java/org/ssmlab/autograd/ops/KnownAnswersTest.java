@@ -69,4 +69,28 @@ class KnownAnswersTest {
         var e = assertThrows(IllegalArgumentException.class, () -> MatMul.matmul(a, a));
         assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("3 vs 2"), e.getMessage());
     }
+
+    /**
+     * The kinks, where a finite difference cannot look: ∂|x|/∂x = sign(x) is 0 at 0, and ∂relu/∂x = [x > 0]
+     * is 0 at 0 (PIT mutants g/sign(x) and [x ≥ 0] survived the gradient checks, which stay away from 0).
+     */
+    @Test
+    void absAndReluHaveZeroGradientAtZero() {
+        Tensor x = Tensor.of(new float[] {-2, 0, 3}, 3).requiresGrad(true);
+        Arith.abs(x).backward(new float[] {5, 5, 5});
+        assertArrayEquals(new float[] {-5, 0, 5}, x.gradData());
+        Tensor r = Tensor.of(new float[] {-2, 0, 3}, 3).requiresGrad(true);
+        Arith.relu(r).backward(new float[] {5, 5, 5});
+        assertArrayEquals(new float[] {0, 0, 5}, r.gradData());
+    }
+
+    /** The scalar shorthands: values and gradients (addScalar had no test of its own). */
+    @Test
+    void addScalarAndMulScalar() {
+        Tensor x = Tensor.of(new float[] {1, -2}, 2).requiresGrad(true);
+        Tensor y = Arith.addScalar(Arith.mulScalar(x, 3f), 0.5f);
+        assertArrayEquals(new float[] {3.5f, -5.5f}, y.toArray());
+        y.backward(new float[] {1, 2});
+        assertArrayEquals(new float[] {3, 6}, x.gradData());
+    }
 }
