@@ -93,4 +93,65 @@ class KnownAnswersTest {
         y.backward(new float[] {1, 2});
         assertArrayEquals(new float[] {3, 6}, x.gradData());
     }
+
+    /**
+     * The norms' values (a gradient check passes on any function, even a constant 0: PIT mutants that skip
+     * every row or change eps survived it) and a bias that is not a leaf.
+     */
+    @Test
+    void normsHaveTheirValuesAndPassGradientsToANonLeafBias() {
+        Tensor x = Tensor.of(new float[] {3, 4}, 1, 2);
+        float r = (float) (1 / Math.sqrt(12.5 + 0.5));                       // 1/sqrt(mean x² + eps)
+        assertArrayEquals(new float[] {3 * r, 4 * 2 * r}, Norms.rmsNorm(x, Tensor.vector(1, 2), 0.5f).toArray(), 1e-6f);
+        Tensor b0 = Tensor.vector(10, 20).requiresGrad(true);
+        Tensor bias = Arith.mulScalar(b0, 1f);
+        Tensor y = Norms.layerNorm(Tensor.of(new float[] {1, 3}, 1, 2), Tensor.vector(1, 1), bias, 1f);
+        float q = (float) (1 / Math.sqrt(1 + 1));                             // mean 2, variance 1, eps 1
+        assertArrayEquals(new float[] {10 - q, 20 + q}, y.toArray(), 1e-5f);
+        y.backward(new float[] {1, 1});
+        assertArrayEquals(new float[] {1, 1}, b0.gradData(), "the bias gradient reaches the leaf behind it");
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Norms.layerNorm(Tensor.of(new float[] {1, 3}, 1, 2), Tensor.vector(1, 1), Tensor.vector(1, 2, 3), 1e-5f));
+        assertTrue(e.getMessage().contains("layerNorm: bias"), e.getMessage());
+    }
+
+    /** The causal depthwise conv's value, its bias check, and a bias that is not a leaf. */
+    @Test
+    void depthwiseCausalConvValuesAndBias() {
+        Tensor x = Tensor.of(new float[] {1, 2}, 1, 2, 1);
+        Tensor w = Tensor.of(new float[] {0.5f, 2f}, 1, 1, 2);               // tap k-1 is the current step
+        Tensor b0 = Tensor.vector(5).requiresGrad(true);
+        Tensor y = Conv.depthwiseCausal(x, w, Arith.mulScalar(b0, 1f));
+        assertArrayEquals(new float[] {2 * 1 + 5, 0.5f * 1 + 2 * 2 + 5}, y.toArray(), 1e-6f);
+        y.backward(new float[] {1, 1});
+        assertArrayEquals(new float[] {2}, b0.gradData());
+        var e = assertThrows(IllegalArgumentException.class, () -> Conv.depthwiseCausal(x, w, Tensor.vector(1, 2)));
+        assertTrue(e.getMessage().contains("depthwiseCausal: bias"), e.getMessage());
+    }
+
+    /** Shape ops by value: reshape with -1, transpose, unsqueeze, empty slices, concat checks, pad with a value. */
+    @Test
+    void shapeOpsByValue() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertArrayEquals(new int[] {3, 2}, Shapes.reshape(x, -1, 2).shape());
+        assertArrayEquals(new int[] {1, 6}, Shapes.reshape(x, 1, -1).shape());
+        assertThrows(IllegalArgumentException.class, () -> Shapes.reshape(x, -1, -1));
+        assertThrows(IllegalArgumentException.class, () -> Shapes.reshape(x, 4, -1));
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, Shapes.transpose(x, 0, 1).toArray());
+        assertArrayEquals(new int[] {2, 1, 3}, Shapes.unsqueeze(x, 1).shape());
+        assertArrayEquals(new int[] {2, 3, 1}, Shapes.unsqueeze(x, 2).shape());
+        assertArrayEquals(new int[] {2, 0}, Shapes.slice(x, 1, 1, 1).shape(), "an empty slice is allowed");
+        assertArrayEquals(new float[] {3, 6}, Shapes.slice(x, 1, 2, 3).toArray());
+        assertThrows(IllegalArgumentException.class, () -> Shapes.slice(x, 1, 2, 4));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Shapes.concat(java.util.List.of(x, Tensor.zeros(3, 3)), 1));
+        assertTrue(e.getMessage().contains("concat"), e.getMessage());
+        Tensor v = Tensor.of(new float[] {1, 2}, 1, 2).requiresGrad(true);
+        Tensor padded = Shapes.pad(v, 1, 1, 2, 7f);
+        assertArrayEquals(new float[] {7, 1, 2, 7, 7}, padded.toArray());
+        padded.backward(new float[] {10, 20, 30, 40, 50});
+        assertArrayEquals(new float[] {20, 30}, v.gradData());
+        assertThrows(IllegalArgumentException.class, () -> Shapes.pad(v, 1, -1, 0, 0f));
+        assertArrayEquals(new float[] {0, 1, 2}, Shapes.pad(v.detach(), 1, 1, 0, 0f).toArray());
+    }
 }
