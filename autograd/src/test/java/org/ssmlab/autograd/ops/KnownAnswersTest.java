@@ -154,4 +154,69 @@ class KnownAnswersTest {
         assertThrows(IllegalArgumentException.class, () -> Shapes.pad(v, 1, -1, 0, 0f));
         assertArrayEquals(new float[] {0, 1, 2}, Shapes.pad(v.detach(), 1, 1, 0, 0f).toArray());
     }
+
+    /** Reductions by value (mean = sum/n and max are invisible to a gradient check up to a constant). */
+    @Test
+    void reductionsByValue() {
+        Tensor x = Tensor.of(new float[] {1, 5, 2, 7, 0, 7}, 2, 3).requiresGrad(true);
+        assertArrayEquals(new float[] {22f / 6}, Reduce.mean(x).toArray(), 1e-6f);
+        assertArrayEquals(new float[] {8, 5, 9}, Reduce.sum(x, false, 0).toArray());
+        assertArrayEquals(new float[] {8f / 3, 14f / 3}, Reduce.mean(x, false, 1).toArray(), 1e-6f);
+        assertArrayEquals(new float[] {22f / 6}, Reduce.mean(x, false, 1, 0).toArray(), 1e-6f);
+        assertArrayEquals(new int[] {1, 1}, Reduce.sum(x, true, 0, 1).shape());
+        var twice = assertThrows(IllegalArgumentException.class, () -> Reduce.sum(x, false, 1, -1));
+        assertTrue(twice.getMessage().contains("given twice"), twice.getMessage());
+        Tensor m = Reduce.max(x, 1, false);
+        assertArrayEquals(new float[] {5, 7}, m.toArray());
+        m.backward(new float[] {1, 1});
+        assertArrayEquals(new float[] {0, 1, 0, 1, 0, 0}, x.gradData(), "the gradient goes to the first maximum");
+        assertArrayEquals(new float[] {7, 5, 7}, Reduce.max(x.detach(), 0, false).toArray());
+        assertArrayEquals(new int[] {2, 1}, Reduce.max(x.detach(), 1, true).shape());
+    }
+
+    /** Dropout: kept elements scaled by 1/(1 - p), about a fraction p dropped, the gradient is the mask. */
+    @Test
+    void dropoutByValue() {
+        Tensor ones = Tensor.ones(10_000).requiresGrad(true);
+        assertTrue(Dropout.dropout(ones, 0f, new java.util.SplittableRandom(1)) == ones, "p = 0 is the identity");
+        Tensor y = Dropout.dropout(ones, 0.25f, new java.util.SplittableRandom(1));
+        int dropped = 0;
+        for (float v : y.toArray()) {
+            assertTrue(v == 0f || v == 1f / 0.75f, "dropout value " + v);
+            dropped += v == 0f ? 1 : 0;
+        }
+        assertTrue(dropped > 2300 && dropped < 2700, "dropped " + dropped + " of 10000 at p = 0.25");
+        float[] g = new float[10_000];
+        java.util.Arrays.fill(g, 1f);
+        y.backward(g);
+        assertArrayEquals(y.toArray(), ones.gradData());
+        assertThrows(IllegalArgumentException.class, () -> Dropout.dropout(ones, 1f, new java.util.SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class, () -> Dropout.dropout(ones, -0.1f, new java.util.SplittableRandom(1)));
+    }
+
+    /** Cross-entropy rejects targets outside 0..cols-1 that are not the ignore index. */
+    @Test
+    void crossEntropyRejectsTargetsOutOfRange() {
+        Tensor logits = Tensor.zeros(1, 3);
+        assertThrows(IllegalArgumentException.class, () -> Softmax.crossEntropy(logits, new int[] {3}));
+        assertThrows(IllegalArgumentException.class, () -> Softmax.crossEntropy(logits, new int[] {-1}));
+        assertEquals((float) Math.log(3), Softmax.crossEntropy(logits, new int[] {2}).item(), 1e-6f);
+    }
+
+    /** The selective scan names each argument whose shape is wrong. */
+    @Test
+    void selectiveScanNamesEachBadArgument() {
+        Tensor u = Tensor.zeros(1, 3, 2);
+        Tensor a = Tensor.zeros(2, 4);
+        Tensor bc = Tensor.zeros(1, 3, 4);
+        Tensor bad = Tensor.zeros(1, 3, 5);
+        String[] names = {"delta", "B (N_total", "C (N_total", "D", "z"};
+        for (int which = 0; which < names.length; which++) {
+            int w = which;
+            var e = assertThrows(IllegalArgumentException.class, () -> Scan.selective(u, w == 0 ? bad : u, a,
+                    w == 1 ? bad : bc, w == 2 ? bad : bc, w == 3 ? Tensor.zeros(3) : Tensor.zeros(2),
+                    w == 4 ? bad : u, false, false));
+            assertTrue(e.getMessage().contains("Scan.selective") && e.getMessage().contains(names[which]), e.getMessage());
+        }
+    }
 }
