@@ -219,4 +219,32 @@ class KnownAnswersTest {
             assertTrue(e.getMessage().contains("Scan.selective") && e.getMessage().contains(names[which]), e.getMessage());
         }
     }
+
+    /** Index ops reject an index equal to the size (one past the end) with a clear error, not an array fault. */
+    @Test
+    void indexOpsRejectOnePastTheEnd() {
+        Tensor table = Tensor.zeros(3, 2);
+        var e = assertThrows(IllegalArgumentException.class, () -> Index.rows(table, new int[] {0, 3}, 2));
+        assertTrue(e.getMessage().contains("rows"), e.getMessage());
+        assertArrayEquals(new int[] {2, 2}, Index.rows(table, new int[] {0, 2}, 2).shape());
+        e = assertThrows(IllegalArgumentException.class, () -> Index.gatherLast(table, new int[] {0, 2, 1}, 1));
+        assertTrue(e.getMessage().contains("gatherLast"), e.getMessage());
+        assertArrayEquals(new float[] {0, 0, 0}, Index.gatherLast(table, new int[] {0, 1, 1}, 1).toArray());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Index.scatterAddRows(table, new int[] {3}, Tensor.ones(1, 2)));
+        assertTrue(e.getMessage().contains("scatterAddRows"), e.getMessage());
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 1}, Index.scatterAddRows(table, new int[] {2}, Tensor.ones(1, 2)).toArray());
+    }
+
+    /** Under noGrad the scans record no graph: their outputs do not require a gradient. */
+    @Test
+    void scansRecordNothingUnderNoGrad() {
+        Tensor a = Tensor.full(0.5f, 1, 3, 2).requiresGrad(true);
+        Tensor b = Tensor.ones(1, 3, 2).requiresGrad(true);
+        try (var s = org.ssmlab.autograd.GradMode.noGrad()) {
+            assertTrue(!Scan.diagonalStates(a, b, null).requiresGrad(), "no graph under noGrad");
+        }
+        assertTrue(Scan.diagonalStates(a, b, null).requiresGrad(), "a graph otherwise");
+        assertTrue(!Scan.diagonalStates(a.detach(), b.detach(), null).requiresGrad(), "no graph without a leaf that needs one");
+    }
 }
