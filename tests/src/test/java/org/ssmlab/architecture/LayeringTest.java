@@ -37,8 +37,9 @@ class LayeringTest {
         m.put("autograd", Set.of("vector-simd"));
         m.put("ssm", Set.of("autograd", "vector-simd"));
         m.put("opencl", Set.of("vector-simd"));
-        m.put("tasks", Set.of("ssm", "autograd", "vector-simd"));
-        m.put("tests", Set.of("tasks", "ssm", "autograd", "vector-simd", "opencl"));
+        m.put("theorems", Set.of("ssm", "autograd", "vector-simd"));
+        m.put("tasks", Set.of("theorems", "ssm", "autograd", "vector-simd"));
+        m.put("tests", Set.of("tasks", "theorems", "ssm", "autograd", "vector-simd", "opencl"));
         return m;
     }
 

@@ -94,7 +94,7 @@ final class Coverage {
 
     /**
      * Prints a negative control's QuickTheories report (the shrunk falsifying sample and the first line
-     * of its cause, without the stack trace) and checks that it is a falsification report.
+     * of its cause, without the stack trace); {@code Props.expectViolation} has checked its reason.
      */
     static String reportFalsified(String label, String report) {
         StringBuilder sb = new StringBuilder();
@@ -106,7 +106,6 @@ final class Coverage {
         }
         String brief = sb.toString().strip();
         System.out.println("[negative control] " + label + ": " + brief);
-        assertTrue(report.contains("Smallest found falsifying value"), label + ": not a falsification report: " + report);
         return brief;
     }
 }

@@ -109,6 +109,12 @@ class GemmKernelsTest {
                 () -> SCALAR.gemmBatched(false, false, 3, 2, 2, 2, 1f, new float[12], 4, new float[4], 0, 0f, new float[8], 4));
         assertTrue(batched.getMessage().contains("ScalarGemm.gemmBatched") && batched.getMessage().contains("C (2 x 2)"),
                 batched.getMessage());
+        // The SIMD kernel checks its batched arguments too (a mutant without the check survived PIT: it
+        // failed later, with an index out of bounds instead of this message).
+        var simdBatched = assertThrows(IllegalArgumentException.class,
+                () -> SIMD.gemmBatched(false, false, 3, 2, 2, 2, 1f, new float[12], 4, new float[4], 0, 0f, new float[8], 4));
+        assertTrue(simdBatched.getMessage().contains("SimdGemm.gemmBatched") && simdBatched.getMessage().contains("C (2 x 2)"),
+                simdBatched.getMessage());
     }
 
     @Test

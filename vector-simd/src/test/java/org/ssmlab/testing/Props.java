@@ -29,7 +29,8 @@ public final class Props {
 
     /**
      * Runs a property that must be falsified (a negative control) and returns QuickTheories' report of
-     * the falsifying, shrunk sample. Fails when the property holds for every sample.
+     * the falsifying, shrunk sample. Fails when the property holds for every sample. Prefer
+     * {@link #expectViolation}, which also checks why the property failed.
      */
     public static String expectFalsified(Runnable property) {
         try {
@@ -39,5 +40,50 @@ public final class Props {
         }
         throw new AssertionError("negative control: the property held for every sample (seed " + SEED
                 + "), so it does not depend on the hypothesis that was broken");
+    }
+
+    /**
+     * Runs a negative control that must fail by violating the named inequality (a {@link Violation}
+     * thrown through {@link Violation#check}) and returns the failure report. Fails when the property
+     * holds for every sample, and when it fails for any other reason: another inequality, a plain
+     * assertion such as a generator's hypothesis guard, or an exception. For a QuickTheories property the
+     * reason checked is that of the shrunk, reported falsifying sample.
+     */
+    public static String expectViolation(String inequality, Runnable property) {
+        String report;
+        try {
+            property.run();
+            throw new AssertionError("negative control for [" + inequality + "]: the property held for every sample"
+                    + " (seed " + SEED + "), so it does not depend on the hypothesis that was broken");
+        } catch (Violation v) {
+            report = v.getMessage();
+            if (!v.inequality().equals(inequality)) {
+                throw new AssertionError("negative control for [" + inequality + "] failed for another reason: "
+                        + v.getMessage(), v);
+            }
+            return report;
+        } catch (AssertionError e) {
+            report = String.valueOf(e.getMessage());
+            if (report.startsWith("negative control for [")) {
+                throw e;
+            }
+        }
+        String cause = causeLine(report);
+        if (!cause.matches("([\\w$]+\\.)*Violation: \\[" + java.util.regex.Pattern.quote(inequality) + "\\].*")) {
+            throw new AssertionError("negative control for [" + inequality + "] failed for another reason: "
+                    + (cause.isEmpty() ? report : cause));
+        }
+        return report;
+    }
+
+    /** The first line of the cause in a QuickTheories falsification report ("Cause was :-" then the line), or "". */
+    static String causeLine(String report) {
+        String[] lines = report.split("\\R");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].strip().equals("Cause was :-")) {
+                return lines[i + 1].strip();
+            }
+        }
+        return "";
     }
 }

@@ -57,10 +57,46 @@ class OpsGradientTest {
     }
 
     static void assertGradient(String what, Function<List<Tensor>, Tensor> f, Tensor... inputs) {
-        GradCheck.Result res = GradCheck.check(f, List.of(inputs));
+        assertGradient(what, GradCheck.H, f, inputs);
+    }
+
+    /** {@link #assertGradient(String, Function, Tensor...)} with finite-difference step {@code h}. */
+    static void assertGradient(String what, double h, Function<List<Tensor>, Tensor> f, Tensor... inputs) {
+        GradCheck.Result res = GradCheck.check(f, List.of(inputs), h, GradCheck.RTOL, GradCheck.ATOL, 1L);
         if (!res.ok()) {
             throw new AssertionError(what + ": " + res.worst());
         }
+    }
+
+    /** The smallest root-mean-square over the rows of width {@code d} of a row-major array. */
+    static double smallestRowRms(float[] v, int d) {
+        double min = Double.POSITIVE_INFINITY;
+        for (int row = 0; row < v.length / d; row++) {
+            double s = 0;
+            for (int k = 0; k < d; k++) {
+                s += (double) v[row * d + k] * v[row * d + k];
+            }
+            min = Math.min(min, Math.sqrt(s / d));
+        }
+        return min;
+    }
+
+    /** The smallest standard deviation (about the row mean) over the rows of width {@code d}. */
+    static double smallestRowDeviation(float[] v, int d) {
+        double min = Double.POSITIVE_INFINITY;
+        for (int row = 0; row < v.length / d; row++) {
+            double mean = 0;
+            for (int k = 0; k < d; k++) {
+                mean += v[row * d + k];
+            }
+            mean /= d;
+            double s = 0;
+            for (int k = 0; k < d; k++) {
+                s += (v[row * d + k] - mean) * (v[row * d + k] - mean);
+            }
+            min = Math.min(min, Math.sqrt(s / d));
+        }
+        return min;
     }
 
     /** Runs {@code body} on EXAMPLES seeds drawn by QuickTheories with the project's fixed seed. */
@@ -213,13 +249,28 @@ class OpsGradientTest {
     void normsConvDropout() {
         forSeeds(r -> {
             int b = 1 + r.nextInt(2), len = 1 + r.nextInt(5), d = 2 + r.nextInt(4), k = 1 + r.nextInt(4);
-            assertGradient("rmsNorm", in -> Norms.rmsNorm(in.get(0), in.get(1), 1e-5f),
-                    leaf(r, b, len, d), leaf(r, 0.5, 1.5, false, d));
-            // LayerNorm of few, close values is sharply curved (x̂ → ±1 as the variance → 0), which
-            // defeats a finite difference of step 1e-2: use rows of at least 3 well-spread values.
+            // rmsNorm is curved on the scale of its row's RMS (its Jacobian in x grows like 1/rms): a row of
+            // tiny values (|x| ≈ 0.03) defeats a step of 1e-2. The step in x follows the smallest row RMS;
+            // the weight, whose Jacobian is x/rms = O(1), keeps the default step.
+            Tensor xr = leaf(r, b, len, d);
+            Tensor wr = leaf(r, 0.5, 1.5, false, d);
+            double hx = GradCheck.H * Math.min(1, smallestRowRms(xr.data(), d));
+            assertGradient("rmsNorm d/dx (step " + hx + ")", hx, in -> Norms.rmsNorm(in.get(0), in.get(1), 1e-5f),
+                    xr, wr.detach());
+            assertGradient("rmsNorm d/dweight", GradCheck.H, in -> Norms.rmsNorm(in.get(0), in.get(1), 1e-5f),
+                    xr.detach(), wr);
+            // LayerNorm is curved on the scale of its row's standard deviation (x̂ → ±1 as the variance → 0):
+            // the step in x follows the smallest row deviation, as for rmsNorm; weight and bias enter
+            // linearly and keep the default step. Rows of at least 3 values.
             int dl = d + 1;
-            assertGradient("layerNorm", in -> Norms.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5f),
-                    leaf(r, -3, 3, false, b, len, dl), leaf(r, 0.5, 1.5, false, dl), leaf(r, dl));
+            Tensor xl = leaf(r, -3, 3, false, b, len, dl);
+            Tensor wl = leaf(r, 0.5, 1.5, false, dl);
+            Tensor bl = leaf(r, dl);
+            double hl = GradCheck.H * Math.min(1, smallestRowDeviation(xl.data(), dl));
+            assertGradient("layerNorm d/dx (step " + hl + ")", hl,
+                    in -> Norms.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5f), xl, wl.detach(), bl.detach());
+            assertGradient("layerNorm d/dweight, d/dbias", GradCheck.H,
+                    in -> Norms.layerNorm(in.get(0), in.get(1), in.get(2), 1e-5f), xl.detach(), wl, bl);
             assertGradient("depthwiseCausal conv, k = " + k,
                     in -> Conv.depthwiseCausal(in.get(0), in.get(1), in.get(2)),
                     leaf(r, b, len, d), leaf(r, d, 1, k), leaf(r, d));

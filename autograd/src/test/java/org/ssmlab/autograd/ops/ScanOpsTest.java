@@ -1,5 +1,6 @@
 package org.ssmlab.autograd.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ssmlab.simd.ScanCases.close;
@@ -373,5 +374,45 @@ class ScanOpsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> Scan.diagonal(u, Tensor.zeros(1, 3, 3), null));
         assertTrue(e.getMessage().contains("Scan.diagonal: b"), e.getMessage());
+    }
+
+    /**
+     * The complex scan without h0, by value (a = i, b = 1: h = 1, 1 + i, i) and by gradient, and every
+     * argument's shape check (PIT: with h0 always given and valid shapes only, mutants of the h0 == null
+     * branches and of the checks survived).
+     */
+    @Test
+    void complexDiagonalWithoutH0AndItsShapeChecks() {
+        Tensor zeros = Tensor.zeros(1, 3, 1);
+        Scan.ComplexTensor h = Scan.complexDiagonal(new Scan.ComplexTensor(zeros, Tensor.ones(1, 3, 1)),
+                new Scan.ComplexTensor(Tensor.ones(1, 3, 1), zeros), null);
+        assertArrayEquals(new float[] {1, 1, 0}, h.re().toArray(), 1e-7f);
+        assertArrayEquals(new float[] {0, 1, 1}, h.im().toArray(), 1e-7f);
+        forSeeds(5, r -> {
+            Tensor ar = leaf(r, -0.7, 0.7, 1, 4, 2), ai = leaf(r, -0.6, 0.6, 1, 4, 2);
+            Tensor br = leaf(r, -1, 1, 1, 4, 2), bi = leaf(r, -1, 1, 1, 4, 2);
+            assertGradient("complex diagonal without h0", in -> {
+                Scan.ComplexTensor hh = Scan.complexDiagonal(new Scan.ComplexTensor(in.get(0), in.get(1)),
+                        new Scan.ComplexTensor(in.get(2), in.get(3)), null);
+                return Shapes.concat(List.of(hh.re(), hh.im()), 2);
+            }, ar, ai, br, bi);
+        });
+        Tensor ok = Tensor.zeros(1, 3, 2);
+        Tensor bad = Tensor.zeros(1, 3, 3);
+        Tensor okH = Tensor.zeros(1, 2);
+        Tensor badH = Tensor.zeros(1, 3);
+        String[] names = {"a.im", "b.re", "b.im", "h0.re", "h0.im"};
+        for (int which = 0; which < names.length; which++) {
+            Tensor aIm = which == 0 ? bad : ok;
+            Tensor bRe = which == 1 ? bad : ok;
+            Tensor bIm = which == 2 ? bad : ok;
+            Scan.ComplexTensor h0 = new Scan.ComplexTensor(which == 3 ? badH : okH, which == 4 ? badH : okH);
+            var e = assertThrows(IllegalArgumentException.class, () -> Scan.complexDiagonal(
+                    new Scan.ComplexTensor(ok, aIm), new Scan.ComplexTensor(bRe, bIm), h0));
+            assertTrue(e.getMessage().contains("Scan.complexDiagonal") && e.getMessage().contains(names[which]),
+                    e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Scan.diagonalStates(ok, ok, badH));
+        assertTrue(e.getMessage().contains("Scan.diagonal: h0"), e.getMessage());
     }
 }

@@ -66,10 +66,13 @@ public final class GriffinMixer extends DiagonalMixer {
         Tensor xt = xProj.forward(x);
         Tensor r = Arith.sigmoid(aGate.forward(xt));
         Tensor i = Arith.sigmoid(inGate.forward(xt));
-        Tensor a = Arith.exp(Arith.mulScalar(Arith.mul(r, Arith.softplus(Arith.neg(lambda))), -C));   // (B, L, learn)
+        Tensor z = Arith.mulScalar(Arith.mul(r, Arith.softplus(Arith.neg(lambda))), -C);            // log a ≤ 0
+        Tensor a = Arith.exp(z);                                                                     // (B, L, learn)
         Tensor gated = Arith.mul(i, xt);
         int f = pol.firstLearnable();
-        Tensor norm = Arith.sqrt(Arith.addScalar(Arith.neg(Arith.mul(a, a)), 1f));
+        // sqrt(1 - a²) with 1 - a² = tanh(-z)(1 + a²): no cancellation as a → 1, where 1 - a·a from the
+        // float32 a would lose about -log10(1 - a) digits.
+        Tensor norm = Arith.sqrt(Arith.mul(Arith.tanh(Arith.neg(z)), Arith.addScalar(Arith.mul(a, a), 1f)));
         Tensor bLearn = Arith.mul(norm, Shapes.slice(gated, -1, f, f + learn));
         if (pol == Polarization.NONE) {
             return new Terms(a, bLearn, x);

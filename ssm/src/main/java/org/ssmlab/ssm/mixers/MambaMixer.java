@@ -12,8 +12,7 @@ import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.ssm.core.Eq1;
-import org.ssmlab.ssm.core.Eq1Form;
-import org.ssmlab.ssm.core.Mixer;
+import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Polarize;
 import org.ssmlab.ssm.core.RecurrentState;
 
@@ -38,7 +37,7 @@ import org.ssmlab.ssm.core.RecurrentState;
  * from elementary ops and {@link Eq1}, materialising a_t, B_t x_t and h_t, as the reference the
  * tests compare against.
  */
-public final class MambaMixer extends Mixer implements Eq1Form {
+public final class MambaMixer extends DiagonalMixer {
 
     /** The sizes of a Mamba mixer; {@link #of} fills in the reference defaults. */
     public record Config(int dModel, int dState, int expand, int dtRank, int convKernel, Polarization polarization) {
@@ -158,38 +157,43 @@ public final class MambaMixer extends Mixer implements Eq1Form {
     }
 
     /**
-     * The same layer with Eq. 3 spelled out: a_t = exp(Δ_t A) with the constant channels concatenated
-     * (1 first, 0 last), B_t x_t = Δ_t B_t x_t, h = {@link Eq1#scan}, y = Σ_n C_t h_t + D x_t.
+     * Eq. 3 as Eq. 1's terms: a_t = exp(Δ_t A) with the constant channels concatenated (1 first, 0 last)
+     * and B_t x_t = Δ_t B_t x_t, both (batch, L, d_inner, n_total); the readout also needs x (after the
+     * conv), z and C_t, carried as extras. Note that a_t and B_t x_t read u_{t-k+1..t} through the causal
+     * conv: Eq. 1's assumption "the terms at t depend on the input at t" holds for d_conv = 1 only.
      */
     @Override
-    public Tensor explicitForward(Tensor u) {
+    public Terms terms(Tensor u) {
         Pieces p = pieces(u);
         int batch = u.dim(0);
         int len = u.dim(1);
-        int nt = cfg.nTotal();
-        Tensor h = states(p, batch, len);
-        Tensor y = Reduce.sum(Arith.mul(h, Shapes.reshape(p.c(), batch, len, 1, nt)), false, -1);
-        y = Arith.add(y, Arith.mul(p.x(), dSkip));
-        return outProj.forward(Arith.mul(y, Arith.silu(p.z())));
-    }
-
-    /** h = {@link Eq1#scan}(a, Δ_t B_t x_t): the memory states, (batch, L, d_inner, n_total). */
-    private Tensor states(Pieces p, int batch, int len) {
         int di = cfg.dInner();
         int nt = cfg.nTotal();
         Tensor delta4 = Shapes.reshape(p.delta(), batch, len, di, 1);
-        Tensor a = transitionsOf(delta4);                                       // (B, L, di, nt)
         Tensor x4 = Shapes.reshape(p.x(), batch, len, di, 1);
         Tensor bx = Arith.mul(Arith.mul(delta4, x4), Shapes.reshape(p.b(), batch, len, 1, nt));
-        return Eq1.scan(a, bx);
+        return new Terms(transitionsOf(delta4), bx, p.x(), p.z(), p.c());
+    }
+
+    /** y_t = Σ_n C_t h_t + D x_t, gated by SiLU(z_t), then out_proj. */
+    @Override
+    public Tensor readout(Tensor u, Terms t, Tensor h) {
+        Tensor x = t.extra()[0];
+        Tensor z = t.extra()[1];
+        Tensor c = t.extra()[2];
+        Tensor y = Reduce.sum(Arith.mul(h, Shapes.reshape(c, u.dim(0), u.dim(1), 1, cfg.nTotal())), false, -1);
+        y = Arith.add(y, Arith.mul(x, dSkip));
+        return outProj.forward(Arith.mul(y, Arith.silu(z)));
     }
 
     /**
-     * The memory states h_t of every inner channel and state channel on the input sequence u,
-     * (batch, L, d_inner, n_total), from h_0 = 0 (the over-smoothing probe reads them, Fig. 5a).
+     * The memory states h_t = {@link Eq1#scan}(a_t, B_t x_t) of every inner channel and state channel on
+     * the input sequence u, (batch, L, d_inner, n_total), from h_0 = 0 (the over-smoothing probe reads
+     * them, Fig. 5a).
      */
     public Tensor memoryStates(Tensor u) {
-        return states(pieces(u), u.dim(0), u.dim(1));
+        Terms t = terms(u);
+        return Eq1.scan(t.a(), t.bx());
     }
 
     /** The SSM's own input x_t (after the convolution and SiLU), (batch, L, d_inner). */

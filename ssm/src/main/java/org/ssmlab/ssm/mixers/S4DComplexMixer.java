@@ -11,6 +11,7 @@ import org.ssmlab.autograd.ops.Reduce;
 import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.ssm.core.Polarization;
+import org.ssmlab.ssm.core.ComplexEq1Terms;
 import org.ssmlab.ssm.core.Mixer;
 import org.ssmlab.ssm.core.RecurrentState;
 
@@ -28,7 +29,7 @@ import org.ssmlab.ssm.core.RecurrentState;
  * Parameters: {@code log_dt}, {@code log_A_real}, {@code A_imag}, {@code B_re}, {@code B_im},
  * {@code C_re}, {@code C_im}, {@code D}, {@code out_proj}.
  */
-public final class S4DComplexMixer extends Mixer {
+public final class S4DComplexMixer extends Mixer implements ComplexEq1Terms {
 
     private final int d;
     private final int n;
@@ -120,18 +121,60 @@ public final class S4DComplexMixer extends Mixer {
 
     @Override
     public Tensor forward(Tensor x) {
+        Tensor[] t = complexTerms(x);
+        Scan.ComplexTensor h = Scan.complexDiagonal(new Scan.ComplexTensor(t[0], t[1]), new Scan.ComplexTensor(t[2], t[3]), null);
+        return complexReadout(x, h.re(), h.im());
+    }
+
+    /** {a_re, a_im, B̄x_re, B̄x_im}, each (batch, L, d·n_total): the discretised system applied to x. */
+    @Override
+    public Tensor[] complexTerms(Tensor x) {
         int batch = x.dim(0);
         int len = x.dim(1);
         int nt = n + pol.extraChannels();
         Tensor[] s = discretise();
         Tensor ones = Tensor.ones(batch, len, 1, 1);
         Tensor x4 = Shapes.reshape(x, batch, len, d, 1);
-        Scan.ComplexTensor a = new Scan.ComplexTensor(
-                Shapes.reshape(Arith.mul(ones, s[0]), batch, len, d * nt), Shapes.reshape(Arith.mul(ones, s[1]), batch, len, d * nt));
-        Scan.ComplexTensor b = new Scan.ComplexTensor(
-                Shapes.reshape(Arith.mul(x4, s[2]), batch, len, d * nt), Shapes.reshape(Arith.mul(x4, s[3]), batch, len, d * nt));
-        Scan.ComplexTensor h = Scan.complexDiagonal(a, b, null);
-        return readout(x, Shapes.reshape(h.re(), batch, len, d, nt), Shapes.reshape(h.im(), batch, len, d, nt));
+        return new Tensor[] {Shapes.reshape(Arith.mul(ones, s[0]), batch, len, d * nt),
+                Shapes.reshape(Arith.mul(ones, s[1]), batch, len, d * nt),
+                Shapes.reshape(Arith.mul(x4, s[2]), batch, len, d * nt), Shapes.reshape(Arith.mul(x4, s[3]), batch, len, d * nt)};
+    }
+
+    /** y = 2 Re(Σ_n C_n h_n) + D x, then out_proj(GELU(y)), from the states (batch, L, d·n_total). */
+    @Override
+    public Tensor complexReadout(Tensor x, Tensor hRe, Tensor hIm) {
+        int batch = x.dim(0);
+        int len = x.dim(1);
+        int nt = n + pol.extraChannels();
+        return readout(x, Shapes.reshape(hRe, batch, len, d, nt), Shapes.reshape(hIm, batch, len, d, nt));
+    }
+
+    /**
+     * The layer's convolution kernel, K_k[c] = 2 Re Σ_n C[c,n] B̄[c,n] a[c,n]^k for k = 0..length-1 (the SSM
+     * part of y before the skip D x, GELU and out_proj), as (d, length): the impulse response of its
+     * discretised system through the complex scan.
+     */
+    public Tensor kernel(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("S4DComplexMixer.kernel: length " + length + " must be positive");
+        }
+        try (var scope = GradMode.noGrad()) {
+            int nt = n + pol.extraChannels();
+            Tensor[] s = discretise();
+            float[] impulse = new float[length * d];
+            java.util.Arrays.fill(impulse, 0, d, 1f);
+            Tensor x4 = Tensor.of(impulse, 1, length, d, 1);
+            Tensor ones = Tensor.ones(1, length, 1, 1);
+            Scan.ComplexTensor a = new Scan.ComplexTensor(Shapes.reshape(Arith.mul(ones, s[0]), 1, length, d * nt),
+                    Shapes.reshape(Arith.mul(ones, s[1]), 1, length, d * nt));
+            Scan.ComplexTensor b = new Scan.ComplexTensor(Shapes.reshape(Arith.mul(x4, s[2]), 1, length, d * nt),
+                    Shapes.reshape(Arith.mul(x4, s[3]), 1, length, d * nt));
+            Scan.ComplexTensor h = Scan.complexDiagonal(a, b, null);
+            Tensor hRe = Shapes.reshape(h.re(), length, d, nt);
+            Tensor hIm = Shapes.reshape(h.im(), length, d, nt);
+            Tensor re = Arith.sub(Arith.mul(hRe, cRe), Arith.mul(hIm, cIm));
+            return Shapes.transpose(Arith.mulScalar(Reduce.sum(re, false, -1), 2f), 0, 1);
+        }
     }
 
     /** y = 2 Re(Σ_n C_n h_n) + D x, then out_proj(GELU(y)). */

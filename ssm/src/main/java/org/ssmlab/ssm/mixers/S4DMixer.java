@@ -100,6 +100,25 @@ public final class S4DMixer extends DiagonalMixer {
         return outProj.forward(Arith.gelu(y));
     }
 
+    /**
+     * The layer's convolution kernel, K_k[c] = Σ_n C[c,n] B̄[c,n] a[c,n]^k for k = 0..length-1 (the SSM part of
+     * y before the skip D x, GELU and out_proj), as (d, length): the impulse response of its own terms
+     * through the fused scan.
+     */
+    public Tensor kernel(int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("S4DMixer.kernel: length " + length + " must be positive");
+        }
+        try (var scope = org.ssmlab.autograd.GradMode.noGrad()) {
+            float[] impulse = new float[length * d];
+            java.util.Arrays.fill(impulse, 0, d, 1f);
+            Terms t = terms(Tensor.of(impulse, 1, length, d));
+            Tensor h = fusedScan(t.a(), t.bx());                                   // (1, L, d, nt)
+            Tensor k = Reduce.sum(Arith.mul(h, c), false, -1);                     // (1, L, d)
+            return Shapes.transpose(Shapes.reshape(k, length, d), 0, 1);
+        }
+    }
+
     /** S4D's Δ initialisation: log Δ uniform in [log 0.001, log 0.1], one per channel. */
     static Tensor logDtInit(int d, SplittableRandom rng) {
         float[] dt = new float[d];
