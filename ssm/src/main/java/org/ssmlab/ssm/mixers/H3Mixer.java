@@ -13,7 +13,6 @@ import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Eq1;
 import org.ssmlab.ssm.core.Polarization;
-import org.ssmlab.ssm.core.Polarize;
 import org.ssmlab.ssm.core.RecurrentState;
 
 /**
@@ -51,7 +50,6 @@ import org.ssmlab.ssm.core.RecurrentState;
 public final class H3Mixer extends DiagonalMixer {
 
     private final int d;
-    private final int n;
     private final int shift;
     private final Polarization pol;
     private final Linear qProj;
@@ -75,7 +73,6 @@ public final class H3Mixer extends DiagonalMixer {
             throw new IllegalArgumentException("H3Mixer: d = " + d + ", n = " + n + " must be positive");
         }
         this.d = d;
-        this.n = n;
         this.shift = n;
         this.pol = pol;
         int nt = n + pol.extraChannels();
@@ -84,11 +81,7 @@ public final class H3Mixer extends DiagonalMixer {
         this.vProj = child("v_proj", new Linear(d, d, true, rng));
         this.shiftConv = child("shift_conv", new Conv1dDepthwiseCausal(d, shift, false, rng));
         this.logDt = param("log_dt", S4DMixer.logDtInit(d, rng));
-        float[] al = new float[d * n];
-        for (int i = 0; i < al.length; i++) {
-            al[i] = (float) Math.log(i % n + 1);                                   // S4D-Real: Λ_n = -(n + 1)
-        }
-        this.aLog = param("A_log", Tensor.of(al, d, n));
+        this.aLog = param("A_log", S4DMixer.realALogInit(d, n));                // S4D-Real: Λ_n = -(n + 1)
         this.b = param("B", Tensor.ones(d, nt));
         this.c = param("C", Tensor.randn(rng, (float) Math.sqrt(0.5), d, nt));
         this.dSkip = param("D", Tensor.randn(rng, 1f, d));
@@ -107,15 +100,7 @@ public final class H3Mixer extends DiagonalMixer {
 
     /** The diagonal SSM's transitions a (d, n_total), constants included. */
     public Tensor transitions() {
-        return Polarize.transitions(Arith.exp(Arith.mul(dtColumn(), lambda())), pol, -1);
-    }
-
-    private Tensor lambda() {
-        return Arith.neg(Arith.exp(aLog));
-    }
-
-    private Tensor dtColumn() {
-        return Shapes.reshape(Arith.exp(logDt), d, 1);
+        return S4DMixer.zohTransitions(aLog, logDt, pol);
     }
 
     @Override
@@ -127,26 +112,7 @@ public final class H3Mixer extends DiagonalMixer {
 
     /** Eq. 1's (a, B̄ u) of the diagonal SSM for u (batch, L, d); extras: q and u for the readout. */
     private Terms diagonalTerms(Tensor u, Tensor q) {
-        int batch = u.dim(0);
-        int len = u.dim(1);
-        int nt = n + pol.extraChannels();
-        Tensor lam = lambda();
-        Tensor aLearn = Arith.exp(Arith.mul(dtColumn(), lam));                     // (d, n)
-        Tensor bBar = Arith.div(Arith.mul(Arith.addScalar(aLearn, -1f),
-                Shapes.slice(b, 1, pol.firstLearnable(), pol.firstLearnable() + n)), lam);
-        List<Tensor> bParts = new ArrayList<>(3);
-        if (pol.hasOne()) {
-            bParts.add(Arith.mul(dtColumn(), Shapes.slice(b, 1, 0, 1)));          // a = 1: Δ B (ZOH limit)
-        }
-        bParts.add(bBar);
-        if (pol.hasZero()) {
-            bParts.add(Shapes.slice(b, 1, nt - 1, nt));                           // a = 0: B
-        }
-        Tensor bAll = bParts.size() == 1 ? bBar : Shapes.concat(bParts, 1);        // (d, nt)
-        Tensor a = Arith.mul(Tensor.ones(batch, len, 1, 1),
-                Polarize.transitions(aLearn, pol, -1));
-        Tensor bu = Arith.mul(Shapes.reshape(u, batch, len, d, 1), bAll);
-        return new Terms(a, bu, q, u);
+        return S4DMixer.zohTerms(u, aLog, logDt, b, pol, q, u);
     }
 
     @Override

@@ -26,7 +26,6 @@ import org.ssmlab.ssm.core.Polarize;
 public final class S4DMixer extends DiagonalMixer {
 
     private final int d;
-    private final int n;
     private final Polarization pol;
     private final Tensor logDt;
     private final Tensor aLog;
@@ -37,15 +36,10 @@ public final class S4DMixer extends DiagonalMixer {
 
     public S4DMixer(int d, int n, Polarization pol, SplittableRandom rng) {
         this.d = d;
-        this.n = n;
         this.pol = pol;
         int nt = n + pol.extraChannels();
         this.logDt = param("log_dt", logDtInit(d, rng));
-        float[] al = new float[d * n];
-        for (int i = 0; i < al.length; i++) {
-            al[i] = (float) Math.log(i % n + 1);
-        }
-        this.aLog = param("A_log", Tensor.of(al, d, n));
+        this.aLog = param("A_log", realALogInit(d, n));
         this.b = param("B", Tensor.ones(d, nt));
         this.c = param("C", Tensor.randn(rng, (float) Math.sqrt(0.5), d, nt));
         this.dSkip = param("D", Tensor.randn(rng, 1f, d));
@@ -59,39 +53,12 @@ public final class S4DMixer extends DiagonalMixer {
 
     /** The transitions a (d, n_total), constants included. */
     public Tensor transitions() {
-        return Polarize.transitions(Arith.exp(Arith.mul(dtColumn(), lambda())), pol, -1);
-    }
-
-    private Tensor lambda() {
-        return Arith.neg(Arith.exp(aLog));
-    }
-
-    private Tensor dtColumn() {
-        return Shapes.reshape(Arith.exp(logDt), d, 1);
+        return zohTransitions(aLog, logDt, pol);
     }
 
     @Override
     public Terms terms(Tensor x) {
-        int batch = x.dim(0);
-        int len = x.dim(1);
-        int nt = n + pol.extraChannels();
-        Tensor lam = lambda();
-        Tensor dlam = Arith.mul(dtColumn(), lam);                                  // (d, n)
-        Tensor aLearn = Arith.exp(dlam);
-        Tensor bBar = Arith.div(Arith.mul(Arith.addScalar(aLearn, -1f), Shapes.slice(b, 1, pol.firstLearnable(),
-                pol.firstLearnable() + n)), lam);                                  // (e^{ΔΛ} - 1)/Λ · B
-        java.util.List<Tensor> bParts = new java.util.ArrayList<>();
-        if (pol.hasOne()) {
-            bParts.add(Arith.mul(dtColumn(), Shapes.slice(b, 1, 0, 1)));          // a = 1: Δ B
-        }
-        bParts.add(bBar);
-        if (pol.hasZero()) {
-            bParts.add(Shapes.slice(b, 1, nt - 1, nt));                           // a = 0: B
-        }
-        Tensor bAll = bParts.size() == 1 ? bBar : Shapes.concat(bParts, 1);        // (d, nt)
-        Tensor a = Arith.mul(Tensor.ones(batch, len, 1, 1), Polarize.transitions(aLearn, pol, -1));
-        Tensor bx = Arith.mul(Shapes.reshape(x, batch, len, d, 1), bAll);
-        return new Terms(a, bx);
+        return zohTerms(x, aLog, logDt, b, pol);
     }
 
     @Override
@@ -126,5 +93,52 @@ public final class S4DMixer extends DiagonalMixer {
             dt[i] = (float) (Math.log(0.001) + rng.nextDouble() * (Math.log(0.1) - Math.log(0.001)));
         }
         return Tensor.of(dt, d);
+    }
+
+    // ------------------------------------------------------------------ the S4D-Real SSM, shared with H3
+
+    /** S4D-Real's A_log, (d, n): Λ_n = -exp(A_log) = -(n + 1) for every channel. */
+    static Tensor realALogInit(int d, int n) {
+        float[] al = new float[d * n];
+        for (int i = 0; i < al.length; i++) {
+            al[i] = (float) Math.log(i % n + 1);
+        }
+        return Tensor.of(al, d, n);
+    }
+
+    /** a = exp(Δ Λ), (d, n_total), with the polarized constant channels; Λ = -exp(A_log), Δ = exp(log_dt). */
+    static Tensor zohTransitions(Tensor aLog, Tensor logDt, Polarization pol) {
+        Tensor dt = Shapes.reshape(Arith.exp(logDt), logDt.size(), 1);
+        return Polarize.transitions(Arith.exp(Arith.mul(dt, Arith.neg(Arith.exp(aLog)))), pol, -1);
+    }
+
+    /**
+     * Eq. 1's terms of the zero-order-hold SSM on u (batch, L, d): a = exp(ΔΛ) and B̄ u with
+     * B̄ = (exp(ΔΛ) - 1)/Λ · B for the learnable channels, Δ B for a ≡ 1 (the ZOH limit) and B for a ≡ 0,
+     * both (batch, L, d, n_total); {@code extra} is carried for the readout.
+     */
+    static Terms zohTerms(Tensor u, Tensor aLog, Tensor logDt, Tensor b, Polarization pol, Tensor... extra) {
+        int batch = u.dim(0);
+        int len = u.dim(1);
+        int d = aLog.dim(0);
+        int n = aLog.dim(1);
+        int nt = n + pol.extraChannels();
+        Tensor dt = Shapes.reshape(Arith.exp(logDt), d, 1);
+        Tensor lam = Arith.neg(Arith.exp(aLog));
+        Tensor aLearn = Arith.exp(Arith.mul(dt, lam));                              // (d, n)
+        Tensor bBar = Arith.div(Arith.mul(Arith.addScalar(aLearn, -1f), Shapes.slice(b, 1, pol.firstLearnable(),
+                pol.firstLearnable() + n)), lam);                                  // (e^{ΔΛ} - 1)/Λ · B
+        java.util.List<Tensor> bParts = new java.util.ArrayList<>(3);
+        if (pol.hasOne()) {
+            bParts.add(Arith.mul(dt, Shapes.slice(b, 1, 0, 1)));                  // a = 1: Δ B
+        }
+        bParts.add(bBar);
+        if (pol.hasZero()) {
+            bParts.add(Shapes.slice(b, 1, nt - 1, nt));                           // a = 0: B
+        }
+        Tensor bAll = bParts.size() == 1 ? bBar : Shapes.concat(bParts, 1);        // (d, nt)
+        Tensor a = Arith.mul(Tensor.ones(batch, len, 1, 1), Polarize.transitions(aLearn, pol, -1));
+        Tensor bu = Arith.mul(Shapes.reshape(u, batch, len, d, 1), bAll);
+        return new Terms(a, bu, extra);
     }
 }
