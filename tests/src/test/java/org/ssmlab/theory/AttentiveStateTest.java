@@ -13,6 +13,7 @@ import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.ssm.mixers.AttentiveStateMixer;
 import org.ssmlab.testing.Props;
 import org.ssmlab.testing.Violation;
+import org.ssmlab.theorems.Grads;
 
 /**
  * docs/theory.md §8 (this project's own formulation of the second paper's claims): the attentive state

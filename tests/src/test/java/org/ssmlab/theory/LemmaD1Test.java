@@ -11,6 +11,7 @@ import org.ssmlab.autograd.Tensor;
 import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.ssm.core.Eq1;
 import org.ssmlab.testing.Props;
+import org.ssmlab.theorems.Grads;
 
 /**
  * Lemma D.1 (parallel form) on random diagonal input-dependent SSMs, real and complex: the engine's

@@ -12,6 +12,7 @@ import org.ssmlab.autograd.ops.MatMul;
 import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.testing.Props;
+import org.ssmlab.theorems.Grads;
 
 /**
  * The polarization invariants of docs/theory.md §6 on the engine's fused selective scan with both constant

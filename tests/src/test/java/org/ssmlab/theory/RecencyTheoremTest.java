@@ -17,6 +17,7 @@ import org.ssmlab.autograd.ops.Scan;
 import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.testing.Props;
 import org.ssmlab.testing.Violation;
+import org.ssmlab.theorems.Grads;
 
 /**
  * Theorem 3.1 (recency) and its complex version Theorem D.2, on the SSM cores of {@link SelectiveCore}.
