@@ -5,28 +5,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import org.ssmlab.data.Batch;
-import org.ssmlab.data.MqarGenerator;
-import org.ssmlab.data.Seeds;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
-import org.ssmlab.ssm.Family;
-import org.ssmlab.ssm.core.Polarization;
-import org.ssmlab.ssm.core.LanguageModel;
-import org.ssmlab.train.Evaluator;
-import org.ssmlab.runs.RunConcurrency;
-import org.ssmlab.train.TrainOptions;
-import org.ssmlab.train.Trainer;
+import org.ssmlab.runs.LocalExecutor;
+import org.ssmlab.runs.RunResult;
+import org.ssmlab.runs.RunSpec;
+import org.ssmlab.runs.RunStore;
+import org.ssmlab.stats.SeedStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * Depth scaling (Fig. 4): validation loss against parameter count for several depths at two context
  * lengths. The corpus is an order-2 Markov chain made in code ({@link MarkovCorpus}; loss over every
- * position) or, with {@code --corpus mqar}, multi-query associative recall ({@link MqarGenerator}, K = L / 8
- * key-value pairs, loss at the query positions); the loss is the mean cross-entropy on a fixed held-out batch. For each context length, depth (number of blocks) and width
- * (d_model) one model is trained with the same budget; the parameter count is the model's total.
+ * * position), multi-query associative recall (MQAR, K = L / 8
+ * key-value pairs, loss at the query positions) or the Brown corpus; the loss is the mean cross-entropy on a
+ * fixed held-out batch. For each context length, depth (number of blocks) and width
+ * (d_model) one model per seed is trained with the same budget ({@link DepthRuns}: each run a {@link RunSpec}, kept
+ * under {@code depth-runs/<key>/}, so a stopped grid continues); the parameter count is the model's total.
+ * Reported per configuration: mean and 95 % CI over seeds; the gain of depth (deepest minus shallowest at
+ * the widest width) and its change between the shortest and the longest context, paired over seeds.
  * Over-smoothing (docs/theory.md, Fig. 5) predicts that adding layers buys less than adding width, and less
  * at the longer context.
  */
@@ -82,17 +80,8 @@ public final class DepthCommand extends ExperimentCommand {
         return "Depth scaling: validation loss against parameters (Fig. 4)";
     }
 
-    /** Next-token contexts per Markov state. */
-    static final int BRANCHING = 3;
-
-    /** A batch maker of either corpus. */
-    interface Source {
-        Batch batch(int size, java.util.SplittableRandom rng);
-    }
-
-    /** One trained configuration. */
-    record Point(int length, int layers, int width, long parameters, double loss, double accuracy) {
-    }
+    @Option(names = "--seeds", description = "Seeds per configuration, from --seed on (default: 3).")
+    Integer seeds;
 
     @Override
     public void run(RunContext ctx) throws IOException {
@@ -106,142 +95,117 @@ public final class DepthCommand extends ExperimentCommand {
         int b = batch != null ? batch : q ? 16 : 32;
         int ds = dState != null ? dState : q ? 8 : 16;
         int nv = valCount != null ? valCount : q ? 64 : 256;
+        int nSeeds = seeds != null ? seeds : 3;
         if (ls.length < 2) {
             throw new IllegalArgumentException("--lengths needs at least two context lengths");
         }
-        if (nSteps < 1 || b < 1 || ds < 1 || !(lr > 0) || nv < 1) {
-            throw new IllegalArgumentException("need --steps >= 1, --batch >= 1, --d-state >= 1, --lr > 0 and --val >= 1");
+        if (nSteps < 1 || b < 1 || ds < 1 || !(lr > 0) || nv < 1 || nSeeds < 1) {
+            throw new IllegalArgumentException("need --steps >= 1, --batch >= 1, --d-state >= 1, --lr > 0, --val >= 1 and --seeds >= 1");
         }
         String kind = corpus.toLowerCase(Locale.ROOT);
         if (!kind.equals("markov") && !kind.equals("mqar") && !kind.equals("brown")) {
             throw new IllegalArgumentException("--corpus must be markov, mqar or brown, not '" + corpus + "'");
         }
-        boolean markov = kind.equals("markov");
         boolean brown = kind.equals("brown");
-        org.ssmlab.data.BrownCorpus text = null;
+        Path brownPath = brownDir != null ? brownDir : DataCache.brownDir();
         if (brown) {
-            text = org.ssmlab.data.BrownCorpus.load(brownDir != null ? brownDir : DataCache.brownDir());
+            org.ssmlab.data.BrownCorpus.load(brownPath);     // fails here, before any run, when it is missing
             v = org.ssmlab.data.ByteTokenizer.VOCAB;
         }
-        Source[] gens = new Source[ls.length];
-        Batch[] vals = new Batch[ls.length];
-        for (int i = 0; i < ls.length; i++) {
-            if (brown) {
-                org.ssmlab.data.TextWindows tw = new org.ssmlab.data.TextWindows(text.train(), ls[i]);
-                gens[i] = tw::batch;
-                vals[i] = new org.ssmlab.data.TextWindows(text.validation(), ls[i]).fixedWindows(nv);
-            } else if (markov) {
-                MarkovCorpus mc = new MarkovCorpus(v, ls[i], BRANCHING, Seeds.deriveSeed(ctx.seed(), 7));
-                gens[i] = mc::batch;
-            } else {
-                MqarGenerator mq = new MqarGenerator(v, ls[i], kvPairs(ls[i])); // checks vocab >= 2K + 2, L >= 4K
-                gens[i] = mq::batch;
+        if (kind.equals("mqar")) {
+            for (int len : ls) {
+                new org.ssmlab.data.MqarGenerator(v, len, DepthRuns.kvPairs(len)); // impossible sizes fail here, before any run
             }
         }
         String corpusText = brown ? "the Brown corpus, bytes as tokens (random windows of the training files; validation on "
                 + "fixed windows of the validation files; loss over every position, in nats per byte)"
-                : markov ? "an order-2 Markov chain made in code (" + BRANCHING + " next tokens per context; "
-                + "loss over every position)" : "MQAR (K = L/8 key-value pairs; loss at the query positions)";
+                : kind.equals("markov") ? "an order-2 Markov chain made in code (" + DepthRuns.BRANCHING + " next tokens per "
+                + "context, a new chain per seed; loss over every position)" : "MQAR (K = L/8 key-value pairs; loss at the query positions)";
 
-        // Every (length, depth, width) is an independent run; RunConcurrency runs them one at a time with
-        // all threads, or side by side on one thread each with -Dssmlab.runs.parallel=N.
-        List<Callable<Point>> runs = new ArrayList<>();
-        int vocabSize = v;
-        int width = RunConcurrency.sideBySide(ls.length * ns.length * ws.length);
-        for (int li = 0; li < ls.length; li++) {
-            Source gen = gens[li];
-            int len = ls[li];
-            Batch val = vals[li] != null ? vals[li] : gen.batch(nv, Seeds.derive(ctx.seed(), 1_000_000L + len));
-            for (int n : ns) {
-                for (int w : ws) {
-                    runs.add(() -> {
-                        LanguageModel lm = variant.languageModel(vocabSize, n, w, ds, 2, Seeds.deriveSeed(ctx.seed(), 1));
-                        String key = String.format(Locale.ROOT, "%s-%s-v%d-L%d-l%d-d%d-ds%d-b%d-st%d-lr%s", variant.label(),
-                                corpus.toLowerCase(Locale.ROOT), vocabSize, len, n, w, ds, b, nSteps, lr);
-                        Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-                        TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(lr).weightDecay(0.01)
-                                .seed(ctx.seed()).checkpointEvery(Math.max(1, nSteps / 4))
-                                .progress(ctx.progress() && width == 1)
-                                .name(String.format(Locale.ROOT, "%s L=%d %dx%d", name(), len, n, w));
-                        Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> gen.batch(b, rng), opts, runDir).run();
-                        if (r.resumedFrom() > 0) {
-                            ctx.say(key + ": resumed from the checkpoint at step " + r.resumedFrom());
-                        }
-                        Evaluator.Result e = BrownLm.evaluate(lm, val);
-                        return new Point(len, n, w, lm.parameterCount(), e.loss(), e.accuracy());
-                    });
+        // The grid as data: every (seed, length, depth, width) is one run, kept under depth-runs/<key>/.
+        DepthRuns.Grid grid = new DepthRuns.Grid(variant.label(), kind, v, ds, b, nSteps, lr, nv);
+        List<RunSpec> specs = new ArrayList<>();
+        for (int s = 0; s < nSeeds; s++) {
+            for (int len : ls) {
+                for (int n : ns) {
+                    for (int w : ws) {
+                        specs.add(DepthRuns.spec(grid, len, n, w, ctx.seed() + s));
+                    }
                 }
             }
         }
-        if (width > 1) {
-            ctx.say(runs.size() + " runs, " + width + " side by side on one thread each");
-        }
-        List<Point> points = RunConcurrency.runAll(runs, width);
+        List<RunResult> results = new LocalExecutor(new RunStore(ctx.dir().resolve(name() + "-runs")),
+                DepthRuns.task(brownPath, ctx.progress()), ctx::say).runAll(specs);
+        DepthStats stats = new DepthStats(results);
 
         List<List<?>> rows = new ArrayList<>();
-        for (Point p : points) {
-            rows.add(List.of(p.length(), p.layers(), p.width(), p.parameters(), p.loss(), p.accuracy()));
+        for (RunResult r : results) {
+            rows.add(List.of(r.spec().get("length"), r.spec().get("layers"), r.spec().get("d_model"), r.spec().seed(),
+                    (long) r.figure(DepthRuns.PARAMETERS), r.figure(DepthRuns.LOSS), r.figure(DepthRuns.ACCURACY)));
         }
         CsvWriter.write(ctx.file(name(), "loss.csv"),
-                List.of("context_length", "layers", "d_model", "parameters", "val_loss", "val_accuracy"), rows);
+                List.of("context_length", "layers", "d_model", "seed", "parameters", "val_loss", "val_accuracy"), rows);
 
-        Report report = new Report();
+        List<String> verdicts = new ArrayList<>();
+        List<String> images = new ArrayList<>();
+        int shallowest = ns[0];
+        int deepest = ns[ns.length - 1];
+        int widest = ws[ws.length - 1];
         for (int len : ls) {
             List<Plots.Series> series = new ArrayList<>();
             for (int n : ns) {
-                List<Point> curve = points.stream().filter(p -> p.length() == len && p.layers() == n)
-                        .sorted(java.util.Comparator.comparingLong(Point::parameters)).toList();
-                series.add(new Plots.Series(n + (n == 1 ? " layer" : " layers"),
-                        curve.stream().mapToDouble(Point::parameters).toArray(),
-                        curve.stream().mapToDouble(Point::loss).toArray()));
+                double[] params = new double[ws.length];
+                double[] loss = new double[ws.length];
+                for (int i = 0; i < ws.length; i++) {
+                    params[i] = stats.parameters(len, n, ws[i]);
+                    loss[i] = stats.loss(len, n, ws[i]).mean();
+                }
+                series.add(new Plots.Series(n + (n == 1 ? " layer" : " layers"), params, loss));
             }
             String png = name() + "-L" + len + ".png";
-            Plots.line(ctx.dir().resolve(png), Plots.LineSpec.of(variant.label() + ", context length " + len + " (" + corpus.toLowerCase(Locale.ROOT) + ")", "parameters", "validation loss"), series);
-            report.images.add(png);
-            Point best = points.stream().filter(p -> p.length() == len)
-                    .min(java.util.Comparator.comparingDouble(Point::loss)).orElseThrow();
-            double shallow = bestLoss(points, len, ns[0]);
-            double deep = bestLoss(points, len, ns[ns.length - 1]);
-            ctx.figure(name() + "_best_loss_L" + len, fmt(best.loss()));
-            ctx.figure(name() + "_deep_minus_shallow_L" + len, fmt(deep - shallow));
-            report.verdict.add(String.format(Locale.ROOT, "L=%d: best %.3f (%d layers, d=%d); %d vs %d layers %+.3f",
-                    len, best.loss(), best.layers(), best.width(), ns[ns.length - 1], ns[0], deep - shallow));
+            Plots.line(ctx.dir().resolve(png), Plots.LineSpec.of(variant.label() + ", context length " + len + " ("
+                    + kind + ", mean of " + nSeeds + " seeds)", "parameters", "validation loss"), series);
+            images.add(png);
+            ctx.figure(name() + "_best_loss_L" + len, fmt(stats.bestMeanLoss(len)));
+            SeedStats.Interval gain = stats.depthGain(len, deepest, shallowest, widest);
+            ctx.figure(name() + "_deep_minus_shallow_L" + len, fmt(gain.mean()));
+            ctx.figure(name() + "_deep_minus_shallow_L" + len + "_ci95", fmt(gain.halfWidth()));
+            verdicts.add(String.format(Locale.ROOT, "L=%d, width %d: ", len, widest) + SeedStats.verdict(deepest + " layers",
+                    Integer.toString(shallowest), gain, 1, " nats", 3));
         }
-        String verdict = "depth scaling (val loss, lower is better): " + String.join("; ", report.verdict);
+        if (ns.length > 1) {
+            SeedStats.Interval change = stats.contextChange(ls[ls.length - 1], ls[0], deepest, shallowest, widest);
+            ctx.figure(name() + "_context_change", fmt(change.mean()));
+            ctx.figure(name() + "_context_change_ci95", fmt(change.halfWidth()));
+            verdicts.add(SeedStats.verdict("depth's gain at L=" + ls[ls.length - 1], "at L=" + ls[0], change, 1, " nats", 3)
+                    + " (the paper: longer contexts gain more from depth, i.e. lower)");
+        }
+        String verdict = "depth scaling (val loss, lower is better): " + String.join("; ", verdicts);
         List<List<?>> table = new ArrayList<>();
-        for (Point p : points) {
-            table.add(List.of(p.length(), p.layers(), p.width(), p.parameters(), fmt(p.loss()),
-                    String.format(Locale.ROOT, "%.1f%%", 100 * p.accuracy())));
+        for (int len : ls) {
+            for (int n : ns) {
+                for (int w : ws) {
+                    SeedStats.Interval loss = stats.loss(len, n, w);
+                    table.add(List.of(len, n, w, (long) stats.parameters(len, n, w), loss.format("%.3f"),
+                            String.format(Locale.ROOT, "%.1f%%", 100 * stats.accuracy(len, n, w))));
+                }
+            }
         }
         var section = ctx.section().verdict(verdict)
                 .paragraph(String.format(Locale.ROOT, "Model %s trained on %s, vocabulary %d, "
                                 + "at context lengths %s, depths %s, widths %s: %d steps of batch %d, d_state %d, peak lr %s; "
-                                + "validation on %d held-out sequences. The paper trains "
+                                + "validation on %d held-out sequences; %d seeds per configuration (mean ± 95 %% CI, Student t; "
+                                + "the differences are paired over seeds). The paper trains "
                                 + "language models of up to hundreds of millions of parameters on text; this is a CPU-scale "
                                 + "grid on a %s corpus%s.", variant.label(), corpusText, v, join(ls), join(ns), join(ws), nSteps, b,
-                        ds, lr, nv, brown ? "real English" : "synthetic", q ? " (quick preset: short contexts, tiny widths, short training)" : ""))
+                        ds, lr, nv, nSeeds, brown ? "real English" : "synthetic",
+                        q ? " (quick preset: short contexts, tiny widths, short training)" : ""))
                 .table("validation loss per configuration", List.of("context length", "layers", "d_model", "parameters",
-                        "val loss", "val accuracy"), table);
-        for (String png : report.images) {
-            section.image(png, "validation loss against parameters, one line per depth");
+                        "val loss (mean ± 95 % CI)", "val accuracy (mean)"), table);
+        for (String png : images) {
+            section.image(png, "validation loss against parameters, one line per depth (mean over seeds)");
         }
         ctx.say(verdict);
-    }
-
-    /** Accumulates the per-length verdicts and figures. */
-    private static final class Report {
-        final List<String> verdict = new ArrayList<>();
-        final List<String> images = new ArrayList<>();
-    }
-
-    /** K = max(1, L / 8) key-value pairs for context length L. */
-    static int kvPairs(int len) {
-        return Math.max(1, len / 8);
-    }
-
-    private static double bestLoss(List<Point> points, int len, int layers) {
-        return points.stream().filter(p -> p.length() == len && p.layers() == layers).mapToDouble(Point::loss).min()
-                .orElse(Double.NaN);
     }
 
     /** A comma-separated list of distinct whole numbers, each at least {@code min}, sorted. */

@@ -98,8 +98,14 @@ public final class SeedStats {
      * @param unit  the unit after the numbers, e.g. " points"
      */
     public static String verdict(String subject, String baseline, Interval diff, double scale, String unit) {
-        String numbers = String.format(Locale.ROOT, "%+.1f", diff.mean() * scale)
-                + (Double.isNaN(diff.halfWidth()) ? "" : String.format(Locale.ROOT, " ± %.1f", diff.halfWidth() * scale)) + unit;
+        return verdict(subject, baseline, diff, scale, unit, 1);
+    }
+
+    /** As {@link #verdict(String, String, Interval, double, String)}, with {@code decimals} digits after the point. */
+    public static String verdict(String subject, String baseline, Interval diff, double scale, String unit, int decimals) {
+        String numbers = String.format(Locale.ROOT, "%+." + decimals + "f", diff.mean() * scale)
+                + (Double.isNaN(diff.halfWidth()) ? "" : String.format(Locale.ROOT, " ± %." + decimals + "f",
+                diff.halfWidth() * scale)) + unit;
         String head = subject + " minus " + baseline + ": " + numbers + ", ";
         if (!diff.excludesZero()) {
             return head + "no significant difference at this scale (" + diff.n() + (diff.n() == 1 ? " seed)" : " seeds)");

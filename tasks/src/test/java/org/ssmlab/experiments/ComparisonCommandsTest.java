@@ -4,6 +4,7 @@ import org.ssmlab.cli.CliRun;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,24 +166,35 @@ class ComparisonCommandsTest {
     }
 
     @Test
-    void depthWritesLossPerConfigurationAndOnePlotPerLength() throws IOException {
+    void depthWritesLossPerConfigurationAndSeedAndKeepsItsRuns() throws IOException {
         Path out = tmp.resolve("depth");
-        CliRun r = run("depth", "--lengths", "8,16", "--depths", "1,2", "--widths", "4", "--vocab", "8", "--steps", "2",
-                "--batch", "2", "--val", "2", "--d-state", "2", "--no-progress", "--out", out.toString());
+        String[] args = {"depth", "--lengths", "8,16", "--depths", "1,2", "--widths", "4", "--vocab", "8", "--steps", "2",
+                "--batch", "2", "--val", "2", "--d-state", "2", "--seeds", "2", "--no-progress", "--out", out.toString()};
+        CliRun r = run(args);
         assertEquals(0, r.code(), r.err());
         List<List<String>> rows = CsvWriter.read(out.resolve("depth-loss.csv"));
-        assertEquals(List.of("context_length", "layers", "d_model", "parameters", "val_loss", "val_accuracy"), rows.get(0));
-        assertEquals(1 + 2 * 2, rows.size());
-        long oneLayer = Long.parseLong(rows.get(1).get(3));
-        long twoLayers = Long.parseLong(rows.get(2).get(3));
+        assertEquals(List.of("context_length", "layers", "d_model", "seed", "parameters", "val_loss", "val_accuracy"), rows.get(0));
+        assertEquals(1 + 2 * 2 * 2, rows.size());                 // seeds x lengths x depths
+        long oneLayer = Long.parseLong(rows.get(1).get(4));
+        long twoLayers = Long.parseLong(rows.get(2).get(4));
         assertTrue(twoLayers > oneLayer, "a deeper model has more parameters");
         for (List<String> row : rows.subList(1, rows.size())) {
-            double loss = Double.parseDouble(row.get(4));
+            double loss = Double.parseDouble(row.get(5));
             assertTrue(loss > 0 && loss < 2 * Math.log(8), row.toString()); // near ln V = 2.08 after two steps
         }
+        // Each seed is its own sample: another seed gives another loss for the same configuration.
+        assertNotEquals(rows.get(1).get(5), rows.get(5).get(5));
+        assertTrue(r.out().contains("depth_deep_minus_shallow_L8_ci95="), r.out());
+        assertTrue(r.out().contains("depth_context_change="), r.out());
         assertTrue(Files.size(out.resolve("depth-L8.png")) > 0);
         assertTrue(Files.size(out.resolve("depth-L16.png")) > 0);
         assertTrue(reportJson(out).contains("depth scaling (val loss"));
+
+        // Every run is kept: the same grid again trains nothing and gives the same table.
+        CliRun again = run(args);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("[8/8] L=16 2x4 s2: finished before"), again.out());
+        assertEquals(rows, CsvWriter.read(out.resolve("depth-loss.csv")));
     }
 
     @Test
