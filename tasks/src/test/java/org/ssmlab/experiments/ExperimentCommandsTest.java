@@ -2,6 +2,7 @@ package org.ssmlab.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,9 +61,13 @@ class ExperimentCommandsTest {
                 "--out", dir.toString()));
         assertReport(dir, "lrd-profiles.csv", "lrd-profiles.png");
         assertEquals(1 + 6 * 10, CsvWriter.read(dir.resolve("lrd-profiles.csv")).size(), "5 simulated models and the checkpoint");
-        assertOk(run("smoothing", "--no-progress", "--layers", "2", "--length", "8", "--out", dir.toString()));
+        Object[] sm = run("smoothing", "--no-progress", "--layers", "2", "--length", "8", "--seeds", "2", "--out", dir.toString());
+        assertOk(sm);
         assertReport(dir, "smoothing-sharpness.csv", "smoothing-ratio.png");
-        assertEquals(1 + 3 * 2, CsvWriter.read(dir.resolve("smoothing-sharpness.csv")).size(), "3 models x 2 layers");
+        List<List<String>> rows = CsvWriter.read(dir.resolve("smoothing-sharpness.csv"));
+        assertEquals(1 + 3 * 2 * 2, rows.size(), "3 models x 2 seeds x 2 layers");
+        assertNotEquals(rows.get(1).get(5), rows.get(3).get(5), "the second seed is another model: " + rows);
+        assertTrue(((String) sm[1]).contains("smoothing_mamba_minus_transformer_ci95="), (String) sm[1]);
     }
 
     @Test
