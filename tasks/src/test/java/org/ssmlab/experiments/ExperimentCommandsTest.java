@@ -93,8 +93,13 @@ class ExperimentCommandsTest {
                 "--out", dir.toString());
         assertOk(partial);
         assertTrue(((String) partial[1]).contains("0 of 4 runs finished so far"), (String) partial[1]);
-        assertOk(run("transitions", "--quick", "--no-progress", "--steps", "2", "--out", dir.toString()));
+        Object[] tr = run("transitions", "--quick", "--no-progress", "--steps", "2", "--seeds", "2", "--out", dir.toString());
+        assertOk(tr);
         assertReport(dir, "transitions-shares.csv", "transitions-shares.png");
+        assertTrue(((String) tr[1]).contains("share_max_below_0_5_ci95="), (String) tr[1]);
+        List<List<String>> layers = CsvWriter.read(dir.resolve("transitions-layers.csv"));
+        assertEquals(List.of("seed 1", "seed 2"), layers.stream().skip(1).map(row -> row.get(0)).distinct().toList(),
+                "one model per seed");
     }
 
     @Test
