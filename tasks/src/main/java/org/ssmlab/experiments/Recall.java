@@ -67,7 +67,7 @@ public final class Recall {
         }
 
         public static Preset real() {
-            return new Preset("default", 32, 32, List.of(2, 4, 8), 32, 16, 3000, 32, 1e-2, 512, 100, 128);
+            return new Preset("default", 40, 64, List.of(4, 8, 16), 32, 16, 8000, 32, 1e-2, 512, 100, 128);
         }
 
         /** Every field as a setting of a {@link RunSpec}. */

@@ -49,7 +49,7 @@ public final class TrainBench implements Callable<Integer> {
     /** The shape of one training step's model and batch. */
     record Shape(int dModel, int layers, int len, int batch, int vocab, int state) {
 
-        /** The MQAR default preset's step ({@code ./ssmlab recall}): d_model 64, 2 layers, length 256, batch 32, vocabulary 512. */
+        /** The step of the MQAR default preset ({@code ./ssmlab recall}, {@link Recall.Preset#real()}), 2 layers. */
         static Shape mqar() {
             Recall.Preset p = Recall.Preset.real();
             return new Shape(p.dModel(), 2, p.length(), p.batch(), p.vocab(), p.dState());
