@@ -145,7 +145,7 @@ public final class Table2Command extends ExperimentCommand {
                 comparisons.stream().map(c -> List.<Object>of(c)).toList());
         String plot = name() + "-accuracy.png";
         Plots.bars(ctx.dir().resolve(plot), "MQAR accuracy by polarization and depth (mean, 95 % CI over seeds)",
-                "polarization / layers", "accuracy", categories, series, zeroNaN(means), halfWidths);
+                "polarization / layers", "accuracy", categories, series, zeroNaN(means), halfWidths, 0, 1);
 
         for (List<?> row : table) {
             ctx.say(String.join("  ", row.stream().map(String::valueOf).toList()));
@@ -162,7 +162,7 @@ public final class Table2Command extends ExperimentCommand {
                 .table("accuracy at query positions (mean ± 95 % CI over seeds, Student t)", header, table)
                 .table("each polarization against none, paired over seeds", List.of("comparison"),
                         comparisons.stream().map(c -> List.<Object>of(c)).toList())
-                .image(plot, "mean accuracy per cell with 95 % CI error bars");
+                .image(plot, "mean accuracy per cell with 95 % CI error bars (drawn within [0, 1])");
         ctx.say(verdict);
     }
 

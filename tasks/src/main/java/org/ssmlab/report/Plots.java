@@ -120,6 +120,16 @@ public final class Plots {
      */
     public static Path bars(Path file, String title, String xLabel, String yLabel, List<String> categories,
                             List<String> seriesNames, List<double[]> values, List<double[]> errors) throws IOException {
+        return bars(file, title, xLabel, yLabel, categories, seriesNames, values, errors, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * As above, with the y axis fixed to [yMin, yMax] (NaN: chosen from the data), e.g. [0, 1] for an
+     * accuracy, whose t interval over a few seeds can reach beyond the values an accuracy can take.
+     */
+    public static Path bars(Path file, String title, String xLabel, String yLabel, List<String> categories,
+                            List<String> seriesNames, List<double[]> values, List<double[]> errors, double yMin,
+                            double yMax) throws IOException {
         if (errors != null && errors.size() != values.size()) {
             throw new IllegalArgumentException("Plots.bars '" + title + "': " + errors.size() + " error rows for "
                     + values.size() + " value rows");
@@ -132,6 +142,12 @@ public final class Plots {
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        if (!Double.isNaN(yMin)) {
+            chart.getStyler().setYAxisMin(yMin);
+        }
+        if (!Double.isNaN(yMax)) {
+            chart.getStyler().setYAxisMax(yMax);
+        }
         for (int s = 0; s < seriesNames.size(); s++) {
             double[] v = values.get(s);
             if (v.length != categories.size()) {
