@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The operator is switched on once, outside the loops: every function has its own loop, so each
  * loop body is a short straight-line vector expression the JIT compiles without calls or branches.
  *
- * <p>Unary functions are evaluated in {@code float} lanes (the transcendental ones with the Vector
- * API's {@code EXP}, {@code LOG}, {@code TANH}, {@code LOG1P}, intrinsics on x86), so they differ
- * from the scalar twin, which works in {@code double}, by a few ulp. Binary functions, {@link #fma}
+ * <p>Unary functions are evaluated in {@code float} lanes (the transcendental ones with
+ * {@link VectorMath}, whose results are the same bits in every JIT tier), so they differ from the scalar
+ * twin, which works in {@code double}, by a few ulp. Binary functions, {@link #fma}
  * and {@link #axpy} round once per element like the scalar twin and agree with it bit for bit.
  *
  * <p>{@code out} may be the same array as an input at the same offset (in place): every vector is
@@ -62,17 +62,17 @@ public final class SimdElementwise implements Elementwise {
         switch (op) {
             case EXP -> {
                 for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
+                    VectorMath.exp(load(x, xOff + i)).intoArray(out, outOff + i);
                 }
             }
             case LOG -> {
                 for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
+                    VectorMath.log(load(x, xOff + i)).intoArray(out, outOff + i);
                 }
             }
             case TANH -> {
                 for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+                    VectorMath.tanh(load(x, xOff + i)).intoArray(out, outOff + i);
                 }
             }
             case SIGMOID -> {
@@ -84,8 +84,8 @@ public final class SimdElementwise implements Elementwise {
                 for (int i = 0; i < bound; i += L) {
                     // max(x, 0) + ln(1 + e^-|x|)
                     FloatVector v = load(x, xOff + i);
-                    FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
-                    v.max(0f).add(e.lanewise(VectorOperators.LOG1P)).intoArray(out, outOff + i);
+                    FloatVector e = VectorMath.exp(v.abs().neg());
+                    v.max(0f).add(VectorMath.log1p(e)).intoArray(out, outOff + i);
                 }
             }
             case SILU -> {
@@ -99,7 +99,7 @@ public final class SimdElementwise implements Elementwise {
                     // x/2 · (1 + tanh(k · x · (1 + c x²)))
                     FloatVector v = load(x, xOff + i);
                     FloatVector inner = v.mul(v).fma(GELU_C, 1f).mul(v).mul(GELU_K);
-                    FloatVector t = inner.lanewise(VectorOperators.TANH);
+                    FloatVector t = VectorMath.tanh(inner);
                     t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
                 }
             }
@@ -134,7 +134,7 @@ public final class SimdElementwise implements Elementwise {
      * σ(x) = q for x ≥ 0 and e · q for x &lt; 0.
      */
     private static FloatVector sigmoid(FloatVector v) {
-        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+        FloatVector e = VectorMath.exp(v.abs().neg());
         FloatVector q = FloatVector.broadcast(S, 1f).div(e.add(1f));
         return q.blend(e.mul(q), v.compare(VectorOperators.LT, 0f));
     }

@@ -96,11 +96,11 @@ public final class SimdReductions implements Reductions {
             // out = e^(x - m), s = Σ out
             FloatVector acc = FloatVector.zero(S);
             for (int c = 0; c < bound; c += L) {
-                FloatVector e = FloatVector.fromArray(S, x, off + c).sub(m).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + c).sub(m));
                 e.intoArray(out, off + c);
                 acc = acc.add(e);
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = VectorMath.sum(acc);
             for (int c = bound; c < cols; c++) {
                 float e = ScalarElementwise.unaryOf(Elementwise.Unary.EXP, x[off + c] - m);
                 out[off + c] = e;
@@ -133,9 +133,9 @@ public final class SimdReductions implements Reductions {
             // s = Σ e^(x - m)
             FloatVector acc = FloatVector.zero(S);
             for (int c = 0; c < bound; c += L) {
-                acc = acc.add(FloatVector.fromArray(S, x, off + c).sub(m).lanewise(VectorOperators.EXP));
+                acc = acc.add(VectorMath.exp(FloatVector.fromArray(S, x, off + c).sub(m)));
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = VectorMath.sum(acc);
             for (int c = bound; c < cols; c++) {
                 s += ScalarElementwise.unaryOf(Elementwise.Unary.EXP, x[off + c] - m);
             }
@@ -166,7 +166,7 @@ public final class SimdReductions implements Reductions {
         for (; i <= n - L; i += L) {
             a0 = a0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -191,7 +191,7 @@ public final class SimdReductions implements Reductions {
         for (; i <= n - L; i += L) {
             a0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), a0);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = VectorMath.sum(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }

@@ -1,7 +1,6 @@
 package org.ssmlab.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -37,7 +36,7 @@ public final class SimdScans implements Scans {
 
     /** σ(x) = 1 / (1 + exp(-x)) per lane. */
     static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f));
     }
 
     @Override
