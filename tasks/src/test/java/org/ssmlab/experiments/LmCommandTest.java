@@ -137,12 +137,13 @@ class LmCommandTest {
     void depthTrainsItsGridOnTheBrownText() throws Exception {
         Path out = tmp.resolve("depth");
         CliRun r = CliRun.of("depth", "--corpus", "brown", "--brown-dir", corpus().toString(), "--lengths", "8,16", "--depths", "1,2",
-                "--widths", "8", "--steps", "2", "--batch", "2", "--d-state", "2", "--val", "3", "--no-progress", "--out", out.toString());
+                "--widths", "8", "--steps", "2", "--batch", "2", "--d-state", "2", "--val", "3", "--seeds", "1", "--no-progress",
+                "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         List<List<String>> csv = CsvWriter.read(out.resolve("depth-loss.csv"));
-        assertEquals(1 + 2 * 2, csv.size(), "2 lengths x 2 depths x 1 width");
+        assertEquals(1 + 2 * 2, csv.size(), "2 lengths x 2 depths x 1 width x 1 seed");
         for (List<String> row : csv.subList(1, csv.size())) {
-            double loss = Double.parseDouble(row.get(4));
+            double loss = Double.parseDouble(row.get(5));
             assertTrue(loss > 4 && loss < 6.5, "an almost untrained byte model is near ln 256 = 5.55 nats: " + loss);
         }
     }
