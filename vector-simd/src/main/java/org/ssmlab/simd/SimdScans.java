@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the CPU.
  *
  * <p>Arithmetic follows the scalar twin operation by operation (no fused multiply-add), so the scans
- * agree with it bit for bit except where EXP is involved (the Vector API's float EXP against the
+ * agree with it bit for bit except where exp is involved ({@link VectorMath#exp} in float against the
  * twin's double {@code Math.exp}, a few ulp) and in the d-sums of gB and gC (another order).
  */
 public final class SimdScans implements Scans {

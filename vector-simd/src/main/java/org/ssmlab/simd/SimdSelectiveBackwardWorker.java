@@ -5,7 +5,6 @@ import static org.ssmlab.simd.SimdScans.V;
 import static org.ssmlab.simd.SimdScans.sigmoid;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.ssmlab.simd.Scans.Selective;
 
 /**
@@ -124,7 +123,7 @@ final class SimdSelectiveBackwardWorker {
         }
         for (int m = 0; m < nn; m++) {
             int n = m + off;
-            FloatVector a = dt.mul(FloatVector.fromArray(S, at, m * dd + d0)).lanewise(VectorOperators.EXP);
+            FloatVector a = VectorMath.exp(dt.mul(FloatVector.fromArray(S, at, m * dd + d0)));
             a.intoArray(abuf, ((j - 1) * nn + m) * V);
             FloatVector h = a.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).add(du.mul(B[bn + n]));
             h.intoArray(hbuf, hc + n * V);
@@ -166,8 +165,8 @@ final class SimdSelectiveBackwardWorker {
         FloatVector gdt = FloatVector.zero(S);
         if (s.polarizeOne()) {
             FloatVector ghn = FloatVector.fromArray(S, gh, 0).add(gy.mul(C[bn]));
-            pC[pBase + bn] += FloatVector.fromArray(S, hbuf, hc).mul(gy).reduceLanes(VectorOperators.ADD);
-            pB[pBase + bn] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
+            pC[pBase + bn] += VectorMath.sum(FloatVector.fromArray(S, hbuf, hc).mul(gy));
+            pB[pBase + bn] += VectorMath.sum(ghn.mul(du));
             sumGB = sumGB.add(ghn.mul(B[bn]));
             ghn.intoArray(gh, 0);                                // ā ≡ 1
         }
@@ -175,9 +174,8 @@ final class SimdSelectiveBackwardWorker {
             int n = m + off;
             // ghn = total ∂L/∂h_t[n];  gC += h_t gy;  gB += ghn Δ u
             FloatVector ghn = FloatVector.fromArray(S, gh, n * V).add(gy.mul(C[bn + n]));
-            pC[pBase + bn + n] += FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy)
-                    .reduceLanes(VectorOperators.ADD);
-            pB[pBase + bn + n] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
+            pC[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy));
+            pB[pBase + bn + n] += VectorMath.sum(ghn.mul(du));
             sumGB = sumGB.add(ghn.mul(B[bn + n]));
             FloatVector a = FloatVector.fromArray(S, abuf, ((j - 1) * nn + m) * V);
             FloatVector q = ghn.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).mul(a);   // ∂L/∂ā · ā
@@ -188,9 +186,8 @@ final class SimdSelectiveBackwardWorker {
         if (s.polarizeZero()) {
             int n = nt - 1;
             FloatVector ghn = FloatVector.fromArray(S, gh, n * V).add(gy.mul(C[bn + n]));
-            pC[pBase + bn + n] += FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy)
-                    .reduceLanes(VectorOperators.ADD);
-            pB[pBase + bn + n] += ghn.mul(du).reduceLanes(VectorOperators.ADD);
+            pC[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy));
+            pB[pBase + bn + n] += VectorMath.sum(ghn.mul(du));
             sumGB = sumGB.add(ghn.mul(B[bn + n]));
             FloatVector.zero(S).intoArray(gh, n * V);           // ā ≡ 0
         }

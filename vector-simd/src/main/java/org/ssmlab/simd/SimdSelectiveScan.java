@@ -6,7 +6,6 @@ import static org.ssmlab.simd.SimdScans.load;
 import static org.ssmlab.simd.SimdScans.sigmoid;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.ssmlab.simd.Scans.Selective;
 
 /**
@@ -107,7 +106,7 @@ final class SimdSelectiveScan {
             }
             for (int m = 0; m < nn; m++) {               // h = exp(Δ A) h + Δ u B
                 int n = m + off;
-                FloatVector a = dt.mul(load(at, m * dd + d0)).lanewise(VectorOperators.EXP);
+                FloatVector a = VectorMath.exp(dt.mul(load(at, m * dd + d0)));
                 FloatVector h = a.mul(load(hv, n * V)).add(du.mul(B[bn + n]));
                 h.intoArray(hv, n * V);
                 y = y.add(h.mul(C[bn + n]));
