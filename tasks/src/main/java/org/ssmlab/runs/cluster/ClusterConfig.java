@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * of exactly one class ({@link SignedRun}, the run request), has no user-code deployment, and runs the
  * durable executor {@value #EXECUTOR} with one run at a time (a run uses all the threads its submitter
  * fixed) and one backup of every queued run, so a run whose member dies is run again by another.
- * Phone-home is off; Hazelcast logs warnings and errors only.
+ * Phone-home is off; Hazelcast logs warnings and errors only on a member, errors only on a submitter.
  */
 public record ClusterConfig(List<String> members, String bind, int port, ClusterSecret secret, Map<String, String> properties) {
 
@@ -86,7 +86,7 @@ public record ClusterConfig(List<String> members, String bind, int port, Cluster
 
     /** The Hazelcast config of a worker member. */
     public Config memberConfig() {
-        quietLogging();
+        quietLogging(Level.WARNING);
         Config c = new Config();
         c.setClusterName(secret.clusterName());
         common(c.getProperties());
@@ -111,7 +111,7 @@ public record ClusterConfig(List<String> members, String bind, int port, Cluster
 
     /** The Hazelcast config of a submitter: a client of the members listed, which runs nothing itself. */
     public ClientConfig clientConfig() {
-        quietLogging();
+        quietLogging(Level.SEVERE);                 // a failed connection is reported in one line by the submitter
         ClientConfig c = new ClientConfig();
         c.setClusterName(secret.clusterName());
         common(c.getProperties());
@@ -131,9 +131,9 @@ public record ClusterConfig(List<String> members, String bind, int port, Cluster
         });
     }
 
-    /** Hazelcast logs warnings and errors only (its start-up banner and member lists are information). */
-    static void quietLogging() {
+    /** Hazelcast logs at {@code level} and above only (its start-up banner and member lists are information). */
+    static void quietLogging(Level level) {
         System.setProperty("hazelcast.logging.type", "jdk");
-        HAZELCAST_LOG.setLevel(Level.WARNING);
+        HAZELCAST_LOG.setLevel(level);
     }
 }

@@ -46,7 +46,12 @@ public final class Worker implements AutoCloseable {
     public HazelcastInstance start(ClusterConfig config) {
         Config c = config.memberConfig();
         c.getUserContext().put(CONTEXT_KEY, this);
-        member = Hazelcast.newHazelcastInstance(c);
+        try {
+            member = Hazelcast.newHazelcastInstance(c);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start a member on " + config.bind() + ":" + config.port() + ": "
+                    + oneLine(String.valueOf(e.getMessage()).lines().findFirst().orElse("")), e);
+        }
         name = member.getCluster().getLocalMember().getAddress().toString();
         return member;
     }
