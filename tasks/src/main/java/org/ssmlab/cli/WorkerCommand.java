@@ -56,9 +56,7 @@ public final class WorkerCommand implements Callable<Integer> {
         HazelcastInstance member = worker.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (member.getLifecycleService().isRunning()) {
-                worker.close();
-            }
+            worker.close();
             stopped.countDown();
         }, "ssmlab-worker-stop"));
         out.println("worker " + worker.name() + ": in cluster " + config.secret().clusterName() + " with "

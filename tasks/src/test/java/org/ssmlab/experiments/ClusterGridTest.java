@@ -43,7 +43,7 @@ import org.ssmlab.ssm.core.Polarization;
  * run directory): one worker is killed with SIGKILL in the middle of a run, after that run wrote a
  * checkpoint; the grid completes on the other, every run stored exactly once, and every result equals,
  * bit for bit, the result of the same spec run here by the {@link LocalExecutor}. A member or a
- * submitter with another secret cannot join. The workers run one thread each while the runs ask for
+ * submitter with another secret cannot join, and a task that is not a signed run request is not run. The workers run one thread each while the runs ask for
  * two, so the thread count that counts is the one the submitter fixed.
  *
  * <p>Both sides use the scalar backend: on the SIMD backend the last bits of a run depend on what the
@@ -100,6 +100,18 @@ class ClusterGridTest {
                 .with(FAST), new RunStore(tmp.resolve("intruder-grid")), 2, l -> { }).runAll(List.of(spec(Polarization.NONE, 1))));
         assertTrue(refused.getMessage().contains("no worker of this cluster reachable"), refused.getMessage());
 
+        // The right secret but not a run request: a member deserializes nothing but SignedRun, so other code never runs.
+        ClusterConfig right = ClusterConfig.of(members, "127.0.0.1", 5701, ClusterSecret.of(SECRET)).with(FAST);
+        HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(right.clientConfig());
+        try {
+            var future = client.getDurableExecutorService(ClusterConfig.EXECUTOR).submit(new NotARun());
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(e.getCause()).contains("Resolving class " + NotARun.class.getName() + " is not allowed"),
+                    "refused by the serialization allow-list, not otherwise: " + e.getCause());
+        } finally {
+            client.shutdown();
+        }
+
         List<RunSpec> grid = new ArrayList<>();
         for (Polarization pol : Polarization.values()) {
             for (long seed = 1; seed <= 2; seed++) {
@@ -108,7 +120,7 @@ class ClusterGridTest {
         }
         RunStore store = new RunStore(tmp.resolve("grid"));
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        ClusterConfig config = ClusterConfig.of(members, "127.0.0.1", 5701, ClusterSecret.of(SECRET)).with(FAST);
+        ClusterConfig config = right;
         Backend before = Backend.current();
         Backend.setCurrent(Backend.scalar());
         try {
@@ -163,6 +175,16 @@ class ClusterGridTest {
             }
         } finally {
             Backend.setCurrent(before);
+        }
+    }
+
+    /** Code that is not a run request; the workers have this class on their class path, as this test does. */
+    static final class NotARun implements java.util.concurrent.Callable<String>, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String call() {
+            return "ran";
         }
     }
 

@@ -91,7 +91,7 @@ public record ClusterConfig(List<String> members, String bind, int port, Cluster
         c.setClusterName(secret.clusterName());
         common(c.getProperties());
         c.setProperty("hazelcast.socket.bind.any", "false");
-        c.setProperty("hazelcast.shutdownhook.enabled", "false");     // the worker leaves gracefully on its own hook
+        c.setProperty("hazelcast.shutdownhook.enabled", "false");     // the worker leaves on its own hook (Worker.close)
         NetworkConfig n = c.getNetworkConfig();
         n.setPort(port).setPortAutoIncrement(false);
         n.getInterfaces().setEnabled(true).addInterface(bind);

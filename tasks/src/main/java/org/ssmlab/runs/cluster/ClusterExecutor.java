@@ -1,7 +1,9 @@
 package org.ssmlab.runs.cluster;
 
 import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.HazelcastClientNotActiveException;
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.durableexecutor.DurableExecutorService;
 import com.hazelcast.durableexecutor.DurableExecutorServiceFuture;
@@ -96,6 +98,9 @@ public final class ClusterExecutor implements RunExecutor {
             HazelcastInstance client = connect();
             try {
                 run(client, pending, results, position, attempts, specs.size());
+            } catch (HazelcastException | HazelcastClientNotActiveException e) {
+                throw new IllegalStateException("--cluster " + String.join(",", config.members()) + ": lost the cluster ("
+                        + e.getMessage() + "); the finished runs are stored: start workers and run the command again", e);
             } finally {
                 client.shutdown();
             }
