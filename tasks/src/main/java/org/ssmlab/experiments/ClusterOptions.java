@@ -36,7 +36,7 @@ public final class ClusterOptions {
             }
             return new LocalExecutor(store, KnownRuns.tasks(progress), log);
         }
-        ClusterConfig c = ClusterConfig.of(cluster, "127.0.0.1", ClusterConfig.DEFAULT_PORT, ClusterSecret.fromEnvironment());
+        ClusterConfig c = ClusterConfig.submitter(cluster, ClusterSecret.fromEnvironment());
         return new ClusterExecutor(c, store, runThreads != null ? runThreads : Parallel.threads(), log);
     }
 }

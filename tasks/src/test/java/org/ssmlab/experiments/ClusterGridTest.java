@@ -96,12 +96,12 @@ class ClusterGridTest {
             HazelcastInstance m = intruder.start(new ClusterConfig(List.of("127.0.0.1:" + portA), "127.0.0.1", freePort(), wrong, FAST));
             assertEquals(1, m.getCluster().getMembers().size(), "a member with another secret joined");
         }
-        var refused = assertThrows(IllegalStateException.class, () -> new ClusterExecutor(ClusterConfig.of(members, "127.0.0.1", 5701, wrong)
+        var refused = assertThrows(IllegalStateException.class, () -> new ClusterExecutor(ClusterConfig.submitter(members, wrong)
                 .with(FAST), new RunStore(tmp.resolve("intruder-grid")), 2, l -> { }).runAll(List.of(spec(Polarization.NONE, 1))));
         assertTrue(refused.getMessage().contains("no worker of this cluster reachable"), refused.getMessage());
 
         // The right secret but not a run request: a member deserializes nothing but SignedRun, so other code never runs.
-        ClusterConfig right = ClusterConfig.of(members, "127.0.0.1", 5701, ClusterSecret.of(SECRET)).with(FAST);
+        ClusterConfig right = ClusterConfig.submitter(members, ClusterSecret.of(SECRET)).with(FAST);
         HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(right.clientConfig());
         try {
             var future = client.getDurableExecutorService(ClusterConfig.EXECUTOR).submit(new NotARun());

@@ -51,6 +51,15 @@ public record ClusterConfig(List<String> members, String bind, int port, Cluster
         return new ClusterConfig(splitMembers(members), bind, port, secret, Map.of());
     }
 
+    /** The config of a submitter (a client: it binds nothing) of the cluster of {@code members}. */
+    public static ClusterConfig submitter(String members, ClusterSecret secret) {
+        List<String> m = splitMembers(members);
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException("--cluster: no member address given");
+        }
+        return new ClusterConfig(m, "0.0.0.0", DEFAULT_PORT, secret, Map.of());
+    }
+
     /** The same with Hazelcast {@code properties} added (e.g. shorter timeouts). */
     public ClusterConfig with(Map<String, String> more) {
         Map<String, String> all = new LinkedHashMap<>(properties);
