@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
                 org.ssmlab.experiments.SmoothingCommand.class, org.ssmlab.experiments.TransitionsCommand.class,
                 org.ssmlab.experiments.CorruptionCommand.class, org.ssmlab.experiments.NeedleCommand.class,
                 org.ssmlab.experiments.DepthCommand.class, org.ssmlab.experiments.LmCommand.class, ForwardCommand.class, org.ssmlab.experiments.FetchCommand.class,
-                BenchCommand.class, TheoremsCommand.class,
+                BenchCommand.class, TheoremsCommand.class, WorkerCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Also: ./ssmlab test    run the whole test suite (mvn verify)."})
 public final class Main implements Runnable {

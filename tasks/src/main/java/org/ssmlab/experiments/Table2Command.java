@@ -10,18 +10,19 @@ import java.util.Map;
 import java.util.Optional;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
-import org.ssmlab.runs.LocalExecutor;
 import org.ssmlab.runs.RunResult;
 import org.ssmlab.runs.RunSpec;
 import org.ssmlab.runs.RunStore;
 import org.ssmlab.ssm.core.Polarization;
 import org.ssmlab.stats.SeedStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ssmlab table2}: the grid of Table 2 — polarization {none, one, zero, both} × {2, 4} layers over
- * seeds — as a list of {@link RunSpec}s run by a {@link LocalExecutor}. Every run is keyed by all its
+ * seeds — as a list of {@link RunSpec}s run here or, with {@code --cluster}, on a cluster's workers
+ * ({@link ClusterOptions}). Every run is keyed by all its
  * settings and its result is kept, so a stopped grid continues where it stopped and runs of other
  * settings are never mixed in. With several learning rates, each (polarization, depth) cell keeps the rate
  * of the best mean accuracy, as in Zoology. Reported: mean and 95 % CI per cell, the paired difference of
@@ -48,6 +49,9 @@ public final class Table2Command extends ExperimentCommand {
 
     @Option(names = "--no-train", description = "Report from the runs finished so far; train nothing.")
     boolean noTrain;
+
+    @Mixin
+    ClusterOptions where = new ClusterOptions();
 
     @Override
     public String name() {
@@ -90,7 +94,7 @@ public final class Table2Command extends ExperimentCommand {
             }
             ctx.say("table2: " + results.size() + " of " + specs.size() + " runs finished so far");
         } else {
-            results = new LocalExecutor(store, Recall.task(ctx.progress()), ctx::say).runAll(specs);
+            results = where.executor(store, ctx.progress(), ctx::say).runAll(specs);
         }
         List<RunResult> chosen = bestLearningRates(results, p.kvCounts());
 

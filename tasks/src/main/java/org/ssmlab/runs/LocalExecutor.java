@@ -1,6 +1,7 @@
 package org.ssmlab.runs;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,15 +9,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.ssmlab.simd.Parallel;
 
 /**
  * Runs a list of specs in this process, each through its {@link RunTask}: a spec whose result is stored
  * already is not run again, every other result is stored as soon as its run ends, so a stopped grid
  * continues where it stopped. The runs go one at a time with all threads, or side by side on one thread
  * each, as {@link RunConcurrency} decides ({@code -Dssmlab.runs.parallel=N}); either way a run's result
- * depends only on its spec.
+ * depends only on its spec, and records the thread count it ran with.
  */
-public final class LocalExecutor {
+public final class LocalExecutor implements RunExecutor {
 
     private final RunStore store;
     private final RunTask task;
@@ -28,8 +30,29 @@ public final class LocalExecutor {
         this.log = log;
     }
 
+    /**
+     * Executes one spec with its kernels split over {@code threads} threads ({@link Parallel#withThreads})
+     * and returns its result, timed; the one way a run is executed, here and on a cluster member.
+     */
+    public static RunResult execute(RunTask task, RunSpec spec, Path runDir, int threads) throws IOException {
+        long t0 = System.nanoTime();
+        RunResult.Outcome o;
+        try {
+            o = Parallel.withThreads(threads, () -> task.execute(spec, runDir));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(spec.key() + ": " + e.getMessage(), e);
+        }
+        return new RunResult(spec, new TreeMap<>(o.figures()), o.finalStep(), o.stoppedEarly(),
+                (System.nanoTime() - t0) / 1e9, threads);
+    }
+
     /** The results of {@code specs}, in their order. */
+    @Override
     public List<RunResult> runAll(List<RunSpec> specs) throws IOException {
+        int width = RunConcurrency.sideBySide(specs.size());
+        int threads = width == 1 ? Parallel.threads() : 1;
         List<Callable<RunResult>> runs = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             RunSpec spec = specs.get(i);
@@ -42,16 +65,13 @@ public final class LocalExecutor {
             }
             runs.add(() -> {
                 log.accept(position + ": running (" + spec.key() + ")");
-                long t0 = System.nanoTime();
-                RunResult.Outcome o = task.execute(spec, store.runDir(spec));
-                RunResult r = new RunResult(spec, new TreeMap<>(o.figures()), o.finalStep(), o.stoppedEarly(),
-                        (System.nanoTime() - t0) / 1e9);
+                RunResult r = execute(task, spec, store.runDir(spec), threads);
                 store.save(r);
                 return r;
             });
         }
         try {
-            return RunConcurrency.runAll(runs);
+            return RunConcurrency.runAll(runs, width);
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;                                   // a failed run or store keeps its own exception type

@@ -51,7 +51,7 @@ public final class RunStore {
         }
         Map<String, Double> figures = GSON.fromJson(o.get("figures"), new TypeToken<TreeMap<String, Double>>() { }.getType());
         return Optional.of(new RunResult(spec, new TreeMap<>(figures), o.get("finalStep").getAsLong(),
-                o.get("stoppedEarly").getAsBoolean(), o.get("seconds").getAsDouble()));
+                o.get("stoppedEarly").getAsBoolean(), o.get("seconds").getAsDouble(), o.has("threads") ? o.get("threads").getAsInt() : 0));
     }
 
     /** Writes {@code r} as the result of its spec, atomically. */
@@ -68,6 +68,7 @@ public final class RunStore {
         o.addProperty("finalStep", r.finalStep());
         o.addProperty("stoppedEarly", r.stoppedEarly());
         o.addProperty("seconds", r.seconds());
+        o.addProperty("threads", r.threads());
         FileTrees.writeAtomically(runDir(r.spec()).resolve(RESULT), GSON.toJson(o));
     }
 }

@@ -93,4 +93,26 @@ class RunsTest {
         assertEquals(List.of("lr 0.003 s3"), executed);
         assertEquals(List.of(0.1, 0.2, 0.3), all.stream().map(r -> r.figure("accuracy_kv4")).toList());
     }
+
+    @Test
+    void theRegistryRunsKnownCommandsOnlyAndTheExecutorRecordsTheThreadCount() throws IOException {
+        List<Integer> seen = new ArrayList<>();
+        RunTasks tasks = RunTasks.of(Map.of("recall", (s, dir) -> {
+            seen.add(org.ssmlab.simd.Parallel.threads());
+            return new RunResult.Outcome(Map.of("accuracy_kv4", 0.5), 10, false);
+        }));
+        assertTrue(tasks.knows("recall"));
+        assertFalse(tasks.knows("needle"));
+        var e = assertThrows(IllegalArgumentException.class, () -> tasks.execute(RunSpec.of("needle", Map.of(), 1, ""), tmp));
+        assertTrue(e.getMessage().contains("unknown run command 'needle'") && e.getMessage().contains("recall"), e.getMessage());
+
+        RunStore store = new RunStore(tmp);
+        RunResult r = new LocalExecutor(store, tasks, line -> { }).runAll(List.of(spec("0.003", 1))).get(0);
+        assertEquals(org.ssmlab.simd.Parallel.threads(), r.threads(), "one run at a time: all threads");
+        assertEquals(List.of(org.ssmlab.simd.Parallel.threads()), seen);
+        assertEquals(r.threads(), store.result(spec("0.003", 1)).orElseThrow().threads(), "the count is stored");
+        RunResult three = LocalExecutor.execute(tasks, spec("0.003", 2), tmp.resolve("x"), 3);
+        assertEquals(3, three.threads());
+        assertEquals(3, seen.get(1), "the run saw the thread count it was given");
+    }
 }

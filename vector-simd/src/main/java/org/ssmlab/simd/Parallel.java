@@ -10,16 +10,19 @@ import java.util.concurrent.Future;
 /**
  * The one thread pool of the engine, and a deterministic parallel-for on it.
  *
- * <p>The thread count is {@code -Dssmlab.threads=N} (default: the number of cores). Work is split into
- * contiguous ranges in a fixed way that depends only on the range and the thread count, so the same
- * seed and thread count give the same bits. A parallel-for called from inside a pool thread runs
- * inline, so nested kernels never deadlock.
+ * <p>The thread count is {@code -Dssmlab.threads=N} (default: the number of cores); {@link #withThreads}
+ * sets another one for the work of one calling thread (a run on a cluster member uses the count its
+ * submitter fixed). Work is split into contiguous ranges in a fixed way that depends only on the range
+ * and the thread count, so the same seed and thread count give the same bits. A parallel-for called
+ * from inside a pool thread runs inline, so nested kernels never deadlock.
  */
 public final class Parallel {
 
     private static final int THREADS = Math.max(1,
             Integer.getInteger("ssmlab.threads", Runtime.getRuntime().availableProcessors()));
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
+    /** The thread count {@link #withThreads} set for the calling thread; null: {@link #THREADS}. */
+    private static final ThreadLocal<Integer> WIDTH = new ThreadLocal<>();
     private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), r -> {
         Thread t = new Thread(() -> {
             IN_POOL.set(true);
@@ -38,9 +41,10 @@ public final class Parallel {
     private Parallel() {
     }
 
-    /** The number of threads kernels split their work over. */
+    /** The number of threads kernels split their work over (on this thread: see {@link #withThreads}). */
     public static int threads() {
-        return THREADS;
+        Integer w = WIDTH.get();
+        return w == null ? THREADS : w;
     }
 
     /**
@@ -49,12 +53,30 @@ public final class Parallel {
      * side, one core each, with the bits of a one-thread run.
      */
     public static <T> T serially(java.util.concurrent.Callable<T> body) throws Exception {
-        boolean was = IN_POOL.get();
-        IN_POOL.set(true);
+        return withThreads(1, body);
+    }
+
+    /**
+     * Runs {@code body} on the calling thread as if {@code -Dssmlab.threads=n}: its parallel-fors split
+     * into at most {@code n} ranges (run on the pool, so more ranges than cores simply queue), and
+     * {@code n = 1} runs them inline. The ranges, hence the bits, are those of a process started with
+     * {@code n} threads, whatever this machine's core count.
+     */
+    public static <T> T withThreads(int n, java.util.concurrent.Callable<T> body) throws Exception {
+        if (n < 1) {
+            throw new IllegalArgumentException("Parallel.withThreads: thread count " + n + " must be at least 1");
+        }
+        Integer widthWas = WIDTH.get();
+        boolean inPoolWas = IN_POOL.get();
+        WIDTH.set(n);
+        if (n == 1) {
+            IN_POOL.set(true);
+        }
         try {
             return body.call();
         } finally {
-            IN_POOL.set(was);
+            WIDTH.set(widthWas);
+            IN_POOL.set(inPoolWas);
         }
     }
 
@@ -64,7 +86,7 @@ public final class Parallel {
      * an exception in any range is rethrown here.
      */
     public static void forRange(int n, int minChunk, RangeBody body) {
-        int parts = Math.min(THREADS, Math.max(1, n / Math.max(1, minChunk)));
+        int parts = Math.min(threads(), Math.max(1, n / Math.max(1, minChunk)));
         if (parts <= 1 || IN_POOL.get()) {
             if (n > 0) {
                 body.run(0, n);

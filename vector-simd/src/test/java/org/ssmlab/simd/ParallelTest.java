@@ -43,4 +43,36 @@ class ParallelTest {
             }
         }));
     }
+
+    @Test
+    void withThreadsSplitsIntoThatManyRangesWhateverTheCoreCount() throws Exception {
+        for (int n : new int[] {1, 3, 5}) {
+            java.util.List<int[]> ranges = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            int seen = Parallel.withThreads(n, () -> {
+                Parallel.forRange(1000, 1, (from, to) -> ranges.add(new int[] {from, to}));
+                return Parallel.threads();
+            });
+            assertEquals(n, seen, "threads() inside withThreads(" + n + ")");
+            assertEquals(n, ranges.size(), "ranges under withThreads(" + n + ")");
+            ranges.sort(java.util.Comparator.comparingInt(r -> r[0]));
+            for (int p = 0; p < n; p++) {        // the split of a process started with n threads
+                assertArrayEquals(new int[] {1000 * p / n, 1000 * (p + 1) / n}, ranges.get(p), "range " + p + " of " + n);
+            }
+        }
+        int outside = Parallel.threads();
+        Parallel.withThreads(7, () -> 0);
+        assertEquals(outside, Parallel.threads(), "the thread count is restored after withThreads");
+        assertThrows(IllegalArgumentException.class, () -> Parallel.withThreads(0, () -> 0));
+    }
+
+    @Test
+    void seriallyIsOneThreadOnTheCaller() throws Exception {
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int seen = Parallel.serially(() -> {
+            Parallel.forRange(1000, 1, (from, to) -> threads.add(Thread.currentThread().getName()));
+            return Parallel.threads();
+        });
+        assertEquals(1, seen);
+        assertEquals(java.util.Set.of(Thread.currentThread().getName()), threads);
+    }
 }
