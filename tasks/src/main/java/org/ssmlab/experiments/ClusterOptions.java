@@ -30,11 +30,16 @@ public final class ClusterOptions {
 
     /** The executor the options ask for, storing into {@code store}. */
     public RunExecutor executor(RunStore store, boolean progress, Consumer<String> log) throws IOException {
+        return executor(store, KnownRuns.tasks(progress), log);
+    }
+
+    /** As above, with the local runs executed by {@code local} (a worker always uses its own {@link KnownRuns}). */
+    public RunExecutor executor(RunStore store, org.ssmlab.runs.RunTasks local, Consumer<String> log) throws IOException {
         if (cluster == null) {
             if (runThreads != null) {
                 throw new IllegalArgumentException("--run-threads " + runThreads + " applies to --cluster runs only");
             }
-            return new LocalExecutor(store, KnownRuns.tasks(progress), log);
+            return new LocalExecutor(store, local, log);
         }
         ClusterConfig c = ClusterConfig.submitter(cluster, ClusterSecret.fromEnvironment());
         return new ClusterExecutor(c, store, runThreads != null ? runThreads : Parallel.threads(), log);

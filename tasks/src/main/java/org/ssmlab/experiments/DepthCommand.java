@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
-import org.ssmlab.runs.LocalExecutor;
 import org.ssmlab.runs.RunResult;
 import org.ssmlab.runs.RunSpec;
 import org.ssmlab.runs.RunStore;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Option;
  * key-value pairs, loss at the query positions) or the Brown corpus; the loss is the mean cross-entropy on a
  * fixed held-out batch. For each context length, depth (number of blocks) and width
  * (d_model) one model per seed is trained with the same budget ({@link DepthRuns}: each run a {@link RunSpec}, kept
- * under {@code depth-runs/<key>/}, so a stopped grid continues); the parameter count is the model's total.
+ * under {@code depth-runs/<key>/}, so a stopped grid continues; with {@code --cluster} on a cluster's workers); the parameter count is the model's total.
  * Reported per configuration: mean and 95 % CI over seeds; the gain of depth (deepest minus shallowest at
  * the widest width) and its change between the shortest and the longest context, paired over seeds.
  * Over-smoothing (docs/theory.md, Fig. 5) predicts that adding layers buys less than adding width, and less
@@ -83,6 +82,9 @@ public final class DepthCommand extends ExperimentCommand {
     @Option(names = "--seeds", description = "Seeds per configuration, from --seed on (default: 3).")
     Integer seeds;
 
+    @picocli.CommandLine.Mixin
+    ClusterOptions where = new ClusterOptions();
+
     @Override
     public void run(RunContext ctx) throws IOException {
         boolean q = ctx.quick();
@@ -134,8 +136,8 @@ public final class DepthCommand extends ExperimentCommand {
                 }
             }
         }
-        List<RunResult> results = new LocalExecutor(new RunStore(ctx.dir().resolve(name() + "-runs")),
-                DepthRuns.task(brownPath, ctx.progress()), ctx::say).runAll(specs);
+        List<RunResult> results = where.executor(new RunStore(ctx.dir().resolve(name() + "-runs")),
+                KnownRuns.tasks(ctx.progress(), brownPath), ctx::say).runAll(specs);
         DepthStats stats = new DepthStats(results);
 
         List<List<?>> rows = new ArrayList<>();

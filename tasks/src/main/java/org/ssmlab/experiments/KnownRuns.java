@@ -1,5 +1,6 @@
 package org.ssmlab.experiments;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.ssmlab.runs.RunTasks;
 
@@ -12,8 +13,16 @@ public final class KnownRuns {
     private KnownRuns() {
     }
 
-    /** Every known run kind; {@code progress} draws progress bars on a terminal. */
+    /**
+     * Every known run kind; {@code progress} draws progress bars on a terminal. Depth runs on the Brown
+     * corpus read it from this machine's cache.
+     */
     public static RunTasks tasks(boolean progress) {
-        return RunTasks.of(Map.of("recall", Recall.task(progress)));
+        return tasks(progress, DataCache.brownDir());
+    }
+
+    /** As {@link #tasks(boolean)}, with the Brown corpus of depth runs read from {@code brownDir}. */
+    public static RunTasks tasks(boolean progress, Path brownDir) {
+        return RunTasks.of(Map.of("recall", Recall.task(progress), "depth", DepthRuns.task(brownDir, progress)));
     }
 }
