@@ -8,12 +8,6 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.ssmlab.autograd.GradMode;
-import org.ssmlab.autograd.Tensor;
-import org.ssmlab.autograd.ops.Softmax;
-import org.ssmlab.data.Batch;
-import org.ssmlab.data.Corruption;
 import org.ssmlab.data.ImageSet;
 import org.ssmlab.data.MnistLoader;
 import org.ssmlab.data.Seeds;
@@ -23,7 +17,6 @@ import org.ssmlab.report.Plots;
 import org.ssmlab.report.Report;
 import org.ssmlab.ssm.core.SequenceClassifier;
 import org.ssmlab.stats.SeedStats;
-import org.ssmlab.train.Evaluator;
 import org.ssmlab.train.TrainOptions;
 import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
@@ -130,15 +123,6 @@ public final class CorruptionCommand extends ExperimentCommand {
         return "Robustness to corrupted pixels and the target attack (Table 1, Fig. 3)";
     }
 
-    /** One trained model (one seed): accuracies under noise and attack success rates, per region size. */
-    record SeedOutcome(double clean, double[] noiseFirst, double[] noiseLast, double[] fixedFirst, double[] fixedLast,
-                       double[] allFirst, double[] allLast) {
-
-        double relDrop(double corrupted) {
-            return clean > 0 ? (clean - corrupted) / clean : 0;          // a model at 0 % has nothing to lose
-        }
-    }
-
     /** What the data check found before anything is written: the MNIST directory, or null for synthetic images. */
     private Path mnistFound;
     private boolean synthetic;
@@ -196,17 +180,17 @@ public final class CorruptionCommand extends ExperimentCommand {
 
         // ------------------------------------------------------------------ data
         Data sets = loadData(ctx, nTrain, nTest);
-        ImageSet train = pool(sets.train(), s);
-        ImageSet test = pool(sets.test(), s);
+        ImageSet train = PixelSequences.pool(sets.train(), s);
+        ImageSet test = PixelSequences.pool(sets.test(), s);
         if (target < 0 || target >= test.classes() || test.indicesOf(target).length == 0) {
             throw new IllegalArgumentException("--target = " + target + " must be a class in 0.." + (test.classes() - 1)
                     + " with at least one test image");
         }
 
         // ------------------------------------------------------------------ train and evaluate, seed by seed
-        List<List<SeedOutcome>> outcomes = new ArrayList<>();
+        List<List<CorruptionProbes.SeedOutcome>> outcomes = new ArrayList<>();
         for (ModelVariant v : variants) {
-            List<SeedOutcome> perSeed = new ArrayList<>();
+            List<CorruptionProbes.SeedOutcome> perSeed = new ArrayList<>();
             for (int i = 0; i < nSeeds; i++) {
                 long seed = Seeds.deriveSeed(ctx.seed(), 100 + i);
                 SequenceClassifier model = v.classifier(1, d, nl, ds, 2, train.classes(), Seeds.deriveSeed(seed, 1));
@@ -216,11 +200,11 @@ public final class CorruptionCommand extends ExperimentCommand {
                 TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(rate).weightDecay(0.01).seed(seed)
                         .checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress())
                         .name(name() + " " + v.label() + " seed " + (i + 1) + "/" + nSeeds);
-                Trainer.Result r = new Trainer(model, objective(model, train), rng -> sample(train, b, rng), opts, runDir).run();
+                Trainer.Result r = new Trainer(model, PixelSequences.objective(model, train), rng -> PixelSequences.sample(train, b, rng), opts, runDir).run();
                 if (r.resumedFrom() > 0) {
                     ctx.say(v.label() + " seed " + (i + 1) + ": resumed from the checkpoint at step " + r.resumedFrom());
                 }
-                SeedOutcome o = evaluate(model, test, noiseK, attackK, target, Seeds.deriveSeed(seed, 2));
+                CorruptionProbes.SeedOutcome o = CorruptionProbes.evaluate(model, test, noiseK, attackK, target, Seeds.deriveSeed(seed, 2));
                 ctx.say(String.format(Locale.ROOT, "%s seed %d/%d: clean accuracy %.1f%%", v.label(), i + 1, nSeeds,
                         100 * o.clean()));
                 perSeed.add(o);
@@ -232,7 +216,7 @@ public final class CorruptionCommand extends ExperimentCommand {
 
     /** The per-seed CSVs, the summary, the figures and the report section. */
     private void write(RunContext ctx, Data sets, ImageSet train, ImageSet test, List<ModelVariant> variants,
-                       List<List<SeedOutcome>> outcomes, int[] noiseK, int[] attackK, int len, int s, int nSteps, int b,
+                       List<List<CorruptionProbes.SeedOutcome>> outcomes, int[] noiseK, int[] attackK, int len, int s, int nSteps, int b,
                        int d, int nl, int ds, double rate, int nSeeds) throws IOException {
         List<List<?>> noiseRows = new ArrayList<>();
         List<List<?>> targetRows = new ArrayList<>();
@@ -241,9 +225,9 @@ public final class CorruptionCommand extends ExperimentCommand {
         for (int m = 0; m < variants.size(); m++) {
             String label = variants.get(m).label();
             labels.add(label);
-            List<SeedOutcome> os = outcomes.get(m);
+            List<CorruptionProbes.SeedOutcome> os = outcomes.get(m);
             for (int i = 0; i < os.size(); i++) {
-                SeedOutcome o = os.get(i);
+                CorruptionProbes.SeedOutcome o = os.get(i);
                 noiseRows.add(List.of(label, i + 1, "none", 0, o.clean(), 0.0));
                 for (int j = 0; j < noiseK.length; j++) {
                     noiseRows.add(List.of(label, i + 1, "first", noiseK[j], o.noiseFirst()[j], o.relDrop(o.noiseFirst()[j])));
@@ -292,8 +276,8 @@ public final class CorruptionCommand extends ExperimentCommand {
         double chance = 1.0 / train.classes();
         for (int m = 0; m < variants.size(); m++) {
             String label = labels.get(m);
-            List<SeedOutcome> os = outcomes.get(m);
-            SeedStats.Interval clean = SeedStats.meanCi95(os.stream().mapToDouble(SeedOutcome::clean).toArray());
+            List<CorruptionProbes.SeedOutcome> os = outcomes.get(m);
+            SeedStats.Interval clean = SeedStats.meanCi95(os.stream().mapToDouble(CorruptionProbes.SeedOutcome::clean).toArray());
             ctx.figure(name() + "_clean_accuracy_" + label, fmt(clean.mean()));
             summaryRows.add(List.of(label, "clean_accuracy", "none", 0, clean.mean(), ci(clean), clean.n()));
             List<Object> nrow = new ArrayList<>(List.of(label, clean.format("%.3f")));
@@ -433,8 +417,8 @@ public final class CorruptionCommand extends ExperimentCommand {
                 throw new IllegalArgumentException("MNIST in " + mnistFound + " has " + tr.size() + " training and "
                         + te.size() + " test images; asked for --train " + nTrain + " and --test " + nTest);
             }
-            return new Data(subset(tr, nTrain, Seeds.deriveSeed(ctx.seed(), 10)),
-                    subset(te, nTest, Seeds.deriveSeed(ctx.seed(), 11)), "mnist", "MNIST digits from " + mnistFound);
+            return new Data(PixelSequences.subset(tr, nTrain, Seeds.deriveSeed(ctx.seed(), 10)),
+                    PixelSequences.subset(te, nTest, Seeds.deriveSeed(ctx.seed(), 11)), "mnist", "MNIST digits from " + mnistFound);
         }
         boolean fallback = !data.equalsIgnoreCase("synthetic");
         if (fallback) {
@@ -449,52 +433,6 @@ public final class CorruptionCommand extends ExperimentCommand {
                 28, 28, all.classes());
         return new Data(tr, te, "synthetic", "synthetic 10-class bars and blobs made in code (MNIST was not used"
                 + (fallback ? ": not in the cache; fetch it with " + MnistLoader.FETCH_COMMAND : "") + ")");
-    }
-
-    /** {@code n} images drawn without replacement by a seeded shuffle. */
-    static ImageSet subset(ImageSet set, int n, long seed) {
-        int[] idx = new int[set.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = idx.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-        }
-        float[][] im = new float[n][];
-        int[] lb = new int[n];
-        for (int i = 0; i < n; i++) {
-            im[i] = set.images()[idx[i]];
-            lb[i] = set.labels()[idx[i]];
-        }
-        return new ImageSet(im, lb, set.height(), set.width(), set.classes());
-    }
-
-    /** Average pooling of f×f blocks, f = height / side: out(r, c) = mean of in(f·r + i, f·c + j). */
-    static ImageSet pool(ImageSet set, int side) {
-        if (set.height() == side && set.width() == side) {
-            return set;
-        }
-        int f = set.height() / side;
-        float[][] out = new float[set.size()][side * side];
-        for (int n = 0; n < set.size(); n++) {
-            float[] in = set.images()[n];
-            for (int r = 0; r < side; r++) {
-                for (int c = 0; c < side; c++) {
-                    float sum = 0;
-                    for (int i = 0; i < f; i++) {
-                        for (int j = 0; j < f; j++) {
-                            sum += in[(f * r + i) * set.width() + f * c + j];
-                        }
-                    }
-                    out[n][r * side + c] = sum / (f * f);
-                }
-            }
-        }
-        return new ImageSet(out, set.labels().clone(), side, side, set.classes());
     }
 
     /**
@@ -527,142 +465,6 @@ public final class CorruptionCommand extends ExperimentCommand {
             throw new IllegalArgumentException(flag + " is empty");
         }
         return out.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
-    }
-
-    /** A batch of image indices (in tokens) and their labels (in targets), len 1. */
-    static Batch sample(ImageSet set, int b, SplittableRandom rng) {
-        int[] idx = new int[b];
-        int[] lb = new int[b];
-        for (int i = 0; i < b; i++) {
-            idx[i] = rng.nextInt(set.size());
-            lb[i] = set.labels()[idx[i]];
-        }
-        return new Batch(idx, lb, b, 1);
-    }
-
-    /** Cross-entropy of the class logits of the batch's images. */
-    static Trainer.Objective objective(SequenceClassifier model, ImageSet set) {
-        return (batch, rng) -> {
-            float[][] im = new float[batch.batch()][];
-            for (int i = 0; i < im.length; i++) {
-                im[i] = set.images()[batch.tokens()[i]];
-            }
-            Tensor logits = model.forward(inputs(im));
-            return new Trainer.StepResult(Softmax.crossEntropy(logits, batch.targets()),
-                    Evaluator.tokenAccuracy(logits, batch.targets()));
-        };
-    }
-
-    /**
-     * Images as a (batch, L, 1) input tensor, standardised as usual for MNIST: x' = (x - μ) / σ with the
-     * fixed {@link #PIXEL_MEAN} and {@link #PIXEL_STD} (applied after any corruption, so the noise is
-     * N(0, 1) in pixel units as in the paper).
-     */
-    static Tensor inputs(float[][] images) {
-        int len = images[0].length;
-        float[] x = new float[images.length * len];
-        for (int i = 0; i < images.length; i++) {
-            for (int t = 0; t < len; t++) {
-                x[i * len + t] = (images[i][t] - PIXEL_MEAN) / PIXEL_STD;
-            }
-        }
-        return Tensor.of(x, images.length, len, 1);
-    }
-
-    /** MNIST's pixel mean and standard deviation, the usual normalisation constants. */
-    static final float PIXEL_MEAN = 0.1307f;
-    static final float PIXEL_STD = 0.3081f;
-
-    /** Arg-max class of every image, in chunks, without gradients. */
-    static int[] predict(SequenceClassifier model, float[][] images) {
-        int[] out = new int[images.length];
-        int chunk = 50;
-        try (var g = GradMode.noGrad()) {
-            for (int from = 0; from < images.length; from += chunk) {
-                float[][] part = Arrays.copyOfRange(images, from, Math.min(images.length, from + chunk));
-                Tensor logits = model.forward(inputs(part));
-                int classes = logits.dim(1);
-                float[] v = logits.data();
-                for (int i = 0; i < part.length; i++) {
-                    int best = 0;
-                    for (int c = 1; c < classes; c++) {
-                        if (v[i * classes + c] > v[i * classes + best]) {
-                            best = c;
-                        }
-                    }
-                    out[from + i] = best;
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * One trained model on the test set: clean accuracy; accuracy with the leading / trailing k pixels
-     * noised for every noise size (the same noise for every model: it depends on the seed, k and the image);
-     * target-attack success for the fixed target and averaged over every class as target.
-     */
-    static SeedOutcome evaluate(SequenceClassifier model, ImageSet test, int[] noiseK, int[] attackK, int target, long seed) {
-        int n = test.size();
-        double clean = accuracy(predict(model, test.images()), test.labels());
-        double[] nf = new double[noiseK.length];
-        double[] nlast = new double[noiseK.length];
-        for (int j = 0; j < noiseK.length; j++) {
-            int k = noiseK[j];
-            float[][] first = new float[n][];
-            float[][] lastK = new float[n][];
-            for (int i = 0; i < n; i++) {
-                SplittableRandom rng = Seeds.derive(seed, 1000L * (j + 1) + i);
-                first[i] = Corruption.noiseFirst(test.images()[i], k, rng);
-                lastK[i] = Corruption.noiseLast(test.images()[i], k, rng);
-            }
-            nf[j] = accuracy(predict(model, first), test.labels());
-            nlast[j] = accuracy(predict(model, lastK), test.labels());
-        }
-        double[] ff = new double[attackK.length];
-        double[] fl = new double[attackK.length];
-        double[] af = new double[attackK.length];
-        double[] al = new double[attackK.length];
-        for (int j = 0; j < attackK.length; j++) {
-            int classesWithImages = 0;
-            for (int c = 0; c < test.classes(); c++) {
-                if (test.indicesOf(c).length == 0 || test.indicesOf(c).length == n) {
-                    continue;                                               // no source, or no victim
-                }
-                classesWithImages++;
-                double first = attackSuccess(model, test, c, attackK[j], false, Seeds.derive(seed, 7_000_000L + 100L * j + c));
-                double last = attackSuccess(model, test, c, attackK[j], true, Seeds.derive(seed, 8_000_000L + 100L * j + c));
-                af[j] += first;
-                al[j] += last;
-                if (c == target) {
-                    ff[j] = first;
-                    fl[j] = last;
-                }
-            }
-            af[j] /= Math.max(1, classesWithImages);
-            al[j] /= Math.max(1, classesWithImages);
-        }
-        return new SeedOutcome(clean, nf, nlast, ff, fl, af, al);
-    }
-
-    /** The share of the attacked images (true class not the target) that the model classifies as the target. */
-    static double attackSuccess(SequenceClassifier model, ImageSet test, int target, int k, boolean trailing,
-                                SplittableRandom rng) {
-        Corruption.Attacked a = Corruption.targetAttack(test.images(), test.labels(), target, k, trailing, rng);
-        int[] predicted = predict(model, a.images());
-        int hits = 0;
-        for (int p : predicted) {
-            hits += p == target ? 1 : 0;
-        }
-        return (double) hits / predicted.length;
-    }
-
-    private static double accuracy(int[] predicted, int[] labels) {
-        int ok = 0;
-        for (int i = 0; i < labels.length; i++) {
-            ok += predicted[i] == labels[i] ? 1 : 0;
-        }
-        return (double) ok / labels.length;
     }
 
     private static String pctOf(int k, int len) {

@@ -18,7 +18,7 @@ class CorruptionHelpersTest {
         Props.qt(30).forAll(integers().between(0, 1000)).checkAssert(seed -> {
             ImageSet set = SyntheticImages.generate(2, seed);
             for (int side : new int[] {14, 7, 4}) {
-                ImageSet pooled = CorruptionCommand.pool(set, side);
+                ImageSet pooled = PixelSequences.pool(set, side);
                 int f = 28 / side;
                 assertEquals(side, pooled.height());
                 for (int n = 0; n < 2; n++) {
@@ -53,8 +53,8 @@ class CorruptionHelpersTest {
     @Test
     void subsetIsASeededSampleWithoutReplacement() {
         ImageSet set = SyntheticImages.generate(30, 3);
-        ImageSet a = CorruptionCommand.subset(set, 12, 5);
-        ImageSet b = CorruptionCommand.subset(set, 12, 5);
+        ImageSet a = PixelSequences.subset(set, 12, 5);
+        ImageSet b = PixelSequences.subset(set, 12, 5);
         assertArrayEquals(a.labels(), b.labels());
         java.util.Set<float[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (float[] im : a.images()) {
