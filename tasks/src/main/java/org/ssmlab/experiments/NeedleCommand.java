@@ -92,7 +92,7 @@ public final class NeedleCommand extends ExperimentCommand {
                     + "length and evaluate there (default: ${DEFAULT-VALUE}).")
     String trainAt;
 
-    @Option(names = "--seeds", description = "Seeds per model (default: 3, quick: 2).")
+    @Option(names = "--seeds", description = "Seeds per model (default: 3).")
     Integer seeds;
 
     @Option(names = "--depths", description = "Number of evaluated depths, evenly spaced in [0, 1] (default: 6).")
@@ -144,7 +144,7 @@ public final class NeedleCommand extends ExperimentCommand {
         }
         Setup su = new Setup(vocab != null ? vocab : 16, stepsPer,
                 batch != null ? batch : 32, dModel != null ? dModel : 32, layers != null ? layers : 2,
-                dState != null ? dState : 8, seeds != null ? seeds : q ? 2 : 3, evalCount != null ? evalCount : 128,
+                dState != null ? dState : 8, seeds != null ? seeds : 3, evalCount != null ? evalCount : 128,
                 grid(Math.max(nd, 2)));
         if (variants.stream().anyMatch(v -> stepsPer.of(v) < 1 || stepsPer.of(v) != Math.rint(stepsPer.of(v)))
                 || su.batch() < 1 || su.dModel() < 2 || su.layers() < 1 || su.dState() < 1 || nd < 2
