@@ -107,6 +107,7 @@ public final class SafeTensors {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 SafeTensorsCodec.writeFile(ch, header, sorted.values());
+                ch.force(true);                                // on disk before the rename publishes it
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (Throwable t) {
