@@ -28,6 +28,10 @@ public final class VectorMath {
     /** 1.5 · 2²³: adding and subtracting it rounds a float of magnitude below 2²² to the nearest integer. */
     private static final float ROUNDER = 12582912f;
     private static final float SQRT2 = 1.41421356237309505f;
+    /** ln of the largest float: e^x overflows above it. */
+    private static final float MAX_ARG = 88.7228394f;
+    /** Below this, e^x is under half the smallest subnormal and rounds to 0. */
+    private static final float MIN_ARG = -103.972084f;
 
     private VectorMath() {
     }
@@ -36,11 +40,13 @@ public final class VectorMath {
      * e^x, by Cody–Waite reduction: x = n·ln 2 + r with n = round(x·log₂e), |r| ≤ ln 2 / 2, then
      * e^r by its Taylor polynomial of degree 7 (truncation below r⁸/8! · e^r ≤ 8·10⁻⁹ relative, a
      * seventh of half an ulp) in Horner form, and e^x = e^r · 2^⌊n/2⌋ · 2^(n − ⌊n/2⌋) (two exact
-     * power-of-two scalings, so n down to −150 reaches the subnormals). x is first clamped to
-     * [−104, 89], beyond which e^x is 0 or +∞ in float.
+     * power-of-two scalings, so n down to −150 reaches the subnormals). Beyond [−103.97, 88.72] the
+     * result is 0 or +∞.
      */
     public static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-104f).min(89f);                       // NaN stays NaN
+        // No max/min clamp (Java's float max/min, with their NaN and −0 rules, cost several instructions per
+        // lane): lanes beyond the float range are computed as garbage and replaced by 0 or +∞ at the end.
+        FloatVector xc = x;
         FloatVector nf = xc.fma(LOG2E, ROUNDER).sub(ROUNDER);          // round(x · log2 e), exactly an integer
         FloatVector r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_HI), xc);   // x − n·ln2_hi, one rounding
         r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_LO), r);                // − n·ln2_lo
@@ -49,7 +55,9 @@ public final class VectorMath {
         IntVector n = (IntVector) nf.convert(VectorOperators.F2I, 0);
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
         IntVector n2 = n.sub(n1);
-        return p.mul(powerOfTwo(n1)).mul(powerOfTwo(n2));
+        FloatVector out = p.mul(powerOfTwo(n1)).mul(powerOfTwo(n2));
+        out = out.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
+        return out.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));        // NaN compares false: stays NaN
     }
 
     /** One Horner step: p · x + c, rounded once. */
@@ -128,12 +136,12 @@ public final class VectorMath {
 
     /**
      * tanh x = sign(x) · e / (e + 2) with e = e^{2|x|} − 1 ({@link #expm1}, so small |x| keeps its
-     * relative accuracy); |x| is clamped to 9.1, beyond which tanh rounds to ±1 in float.
+     * relative accuracy); ±1 beyond |x| = 9.1, where tanh rounds to ±1 in float.
      */
     public static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs().min(9.1f);
+        FloatVector a = x.abs();
         FloatVector e = expm1(a.add(a));
-        FloatVector t = e.div(e.add(2f));
+        FloatVector t = e.div(e.add(2f)).blend(1f, a.compare(VectorOperators.GT, 9.1f));   // also where e = ∞
         return t.blend(t.neg(), x.compare(VectorOperators.LT, 0f)).blend(x, x.compare(VectorOperators.NE, x));
     }
 
