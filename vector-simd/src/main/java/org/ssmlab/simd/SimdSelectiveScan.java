@@ -195,8 +195,10 @@ final class SimdSelectiveScan {
         float[] pA = new float[batch * nn * dd];
         float[] pD = Dskip == null ? null : new float[batch * dd];
         Parallel.forRange(batch * blocks, 1, (from, to) -> {
-            SimdSelectiveBackwardWorker w = new SimdSelectiveBackwardWorker(s, BWD_BLOCK_VECS, u, delta, at, B, C,
-                    Dskip, z, checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD);
+            // Scratch for as many d-vectors as a group can hold: BWD_BLOCK_VECS, or all of D when it is smaller.
+            int groupVecs = Math.max(1, Math.min(BWD_BLOCK_VECS, dd / V));
+            SimdSelectiveBackwardWorker w = new SimdSelectiveBackwardWorker(s, groupVecs, u, delta, at, B, C, Dskip,
+                    z, checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD);
             float[] hs = new float[(len + 1) * nt];
             float[] ys = new float[len];
             float[] ghs = new float[nt];
