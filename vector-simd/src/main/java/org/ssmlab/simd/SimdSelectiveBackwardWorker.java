@@ -34,7 +34,8 @@ import org.ssmlab.simd.Scans.Selective;
  * them into registers and instructions) only within its inlining budget; one large method would fall
  * back to the API's Java implementation, allocating a box per operation. For the same reason the
  * methods pass indices and arrays, never vectors: a helper taking a vector that C2 does not inline
- * (it did not, at one of three call sites, in the polarized case) boxes it on every call.
+ * boxes it on every call (a helper that added the ∂B, ∂C products made the polarized case, with three
+ * call sites, twice as slow; written out in place, it was not).
  */
 final class SimdSelectiveBackwardWorker {
 
