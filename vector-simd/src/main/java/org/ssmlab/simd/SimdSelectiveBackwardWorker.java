@@ -8,30 +8,48 @@ import jdk.incubator.vector.FloatVector;
 import org.ssmlab.simd.Scans.Selective;
 
 /**
- * The selective scan's backward ({@link SimdSelectiveScan#backward}) of one d-vector at a time, for
- * one thread: holds the problem's arrays and its own scratch. Chunk by chunk from the last,
- * {@link #recompute} rebuilds the chunk's states (hbuf, j = 0 is the checkpoint), ā (abuf) and y (ybuf)
- * from its checkpoint, then {@link #reverseStep} runs the chunk backwards carrying gh = ∂L/∂h through
- * the recurrence, from gLast to gh0. Its scalar twin, the version to read, is
- * {@link ScalarSelectiveScan#backwardChannel}; the formulas are on {@link Scans#selectiveBackward}.
+ * The selective scan's backward ({@link SimdSelectiveScan#backward}) of a group of up to {@code maxVecs}
+ * adjacent d-vectors at a time, for one thread: holds the problem's arrays and its own scratch. Chunk
+ * by chunk from the last, {@link #recompute} rebuilds each d-vector's states in the chunk (hbuf, j = 0
+ * is the checkpoint), ā (abuf) and y (ybuf) from its checkpoint; then, step by step backwards,
+ * {@link #reverseStep} carries gh = ∂L/∂h of each d-vector through the recurrence, from gLast to gh0.
+ * The recomputation takes the step factors ā = exp(Δ A) first, in a loop of their own
+ * ({@link #stepFactors}), then the states ({@link #recomputeStep}).
+ * Its scalar twin, the version to read, is {@link ScalarSelectiveScan#backwardChannel}; the formulas are
+ * on {@link Scans#selectiveBackward}.
+ *
+ * <p>Why a group: gB_t[n] = Σ_d γ_t[d, n] Δ_t[d] u_t[d] and gC_t[n] = Σ_d h_t[d, n] gy_t[d] sum over
+ * the channels, across the lanes. The group's d-vectors add their lane-wise products into one vector
+ * per (t, n) (accB, accC: vertical adds), and only that vector is reduced across its lanes, once per
+ * (t, n) and group instead of once per (t, n) and d-vector: a horizontal reduction costs several
+ * shuffles and adds, the vertical add one instruction. The order of the additions depends on the group
+ * (fixed by the channel block), not on the thread count.
+ *
+ * <p>Layout of the scratch, d-vector k of the group: hbuf[(j·G + k)·N_total·V + n·V + lane],
+ * abuf[((j-1)·G + k)·N·V + m·V + lane], ybuf[((j-1)·G + k)·V + lane], gh[(k·N_total + n)·V + lane],
+ * gav[(k·N + m)·V + lane], gdv[k·V + lane], with G = maxVecs.
  *
  * <p>The work is split into small methods on purpose: C2 inlines the Vector API calls (and so turns
  * them into registers and instructions) only within its inlining budget; one large method would fall
- * back to the API's Java implementation, allocating a box per operation.
+ * back to the API's Java implementation, allocating a box per operation. For the same reason the
+ * methods pass indices and arrays, never vectors: a helper taking a vector that C2 does not inline
+ * boxes it on every call (a helper that added the ∂B, ∂C products made the polarized case, with three
+ * call sites, twice as slow; written out in place, it was not).
  */
 final class SimdSelectiveBackwardWorker {
 
     final Selective s;
     final float[] u, delta, at, B, C, Dskip, z, checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD;
-    final int nt, nn, dd, len, off, hStride;
-    final float[] hbuf, abuf, ybuf, gh, gav, gyv, gdv;
-    int b, d0, pBase;
+    final int nt, nn, dd, len, off, hStride, maxVecs;
+    final float[] hbuf, abuf, ybuf, gh, gav, gyv, gdv, accB, accC;
+    int b, d0, vecs, pBase;
 
-    SimdSelectiveBackwardWorker(Selective s, float[] u, float[] delta, float[] at, float[] B, float[] C,
-                                float[] Dskip, float[] z, float[] checkpoints, float[] gOut, float[] gLast,
-                                float[] gu, float[] gDelta, float[] gz, float[] gh0, float[] pA, float[] pB,
-                                float[] pC, float[] pD) {
+    SimdSelectiveBackwardWorker(Selective s, int maxVecs, float[] u, float[] delta, float[] at, float[] B,
+                                float[] C, float[] Dskip, float[] z, float[] checkpoints, float[] gOut,
+                                float[] gLast, float[] gu, float[] gDelta, float[] gz, float[] gh0, float[] pA,
+                                float[] pB, float[] pC, float[] pD) {
         this.s = s;
+        this.maxVecs = maxVecs;
         this.u = u;
         this.delta = delta;
         this.at = at;
@@ -57,65 +75,119 @@ final class SimdSelectiveBackwardWorker {
         off = s.learnableOffset();
         hStride = nt * V;
         int chunk = Math.min(s.chunk(), Math.max(1, len));
-        hbuf = new float[(chunk + 1) * hStride];
-        abuf = new float[chunk * nn * V];
-        ybuf = new float[chunk * V];
-        gh = new float[nt * V];
-        gav = new float[nn * V];
+        hbuf = new float[(chunk + 1) * maxVecs * hStride];
+        abuf = new float[chunk * maxVecs * nn * V];
+        ybuf = new float[chunk * maxVecs * V];
+        gh = new float[maxVecs * hStride];
+        gav = new float[maxVecs * nn * V];
+        gdv = new float[maxVecs * V];
         gyv = new float[V];
-        gdv = new float[V];
+        accB = new float[hStride];
+        accC = new float[hStride];
     }
 
     /**
-     * The backward of sequence b, channels [d0, d0+V); gB, gC partials go to pB, pC at pBase. gh starts
-     * at gLast (or 0) and ends as gh0 = ∂L/∂h0.
+     * The backward of sequence b, channels [d0, d0 + vecs·V) as {@code vecs} ≤ maxVecs d-vectors; the
+     * group's gB, gC partial sums are added to pB, pC at pBase. gh starts at gLast (or 0) and ends as
+     * gh0 = ∂L/∂h0.
      */
-    void run(int b, int d0, int pBase) {
+    void run(int b, int d0, int vecs, int pBase) {
         this.b = b;
         this.d0 = d0;
+        this.vecs = vecs;
         this.pBase = pBase;
-        SimdSelectiveScan.gatherState(s, gLast, b, d0, gh);
+        for (int k = 0; k < vecs; k++) {
+            SimdSelectiveScan.gatherState(s, gLast, b, d0 + k * V, gh, k * hStride);
+        }
         java.util.Arrays.fill(gav, 0f);
         java.util.Arrays.fill(gdv, 0f);
+        java.util.Arrays.fill(accB, 0f);
+        java.util.Arrays.fill(accC, 0f);
         for (int ck = s.chunks() - 1; ck >= 0; ck--) {
             int t0 = ck * s.chunk();
             int t1 = Math.min(len, t0 + s.chunk());
-            recompute(ck, t0, t1);
+            for (int k = 0; k < vecs; k++) {
+                recompute(ck, t0, t1, k);
+            }
             for (int t = t1 - 1; t >= t0; t--) {
-                reverseStep(t, t - t0 + 1);
+                int j = t - t0 + 1;
+                for (int k = 0; k < vecs; k++) {
+                    reverseStep(t, j, k);
+                }
+                reduceGroup((b * len + t) * nt);
             }
         }
-        for (int m = 0; m < nn; m++) {
-            System.arraycopy(gav, m * V, pA, (b * nn + m) * dd + d0, V);
-        }
-        if (pD != null) {
-            System.arraycopy(gdv, 0, pD, b * dd + d0, V);
-        }
-        if (gh0 != null) {
-            SimdSelectiveScan.scatterState(s, gh, b, d0, gh0);
+        for (int k = 0; k < vecs; k++) {
+            int dk = d0 + k * V;
+            for (int m = 0; m < nn; m++) {
+                System.arraycopy(gav, (k * nn + m) * V, pA, (b * nn + m) * dd + dk, V);
+            }
+            if (pD != null) {
+                System.arraycopy(gdv, k * V, pD, b * dd + dk, V);
+            }
+            if (gh0 != null) {
+                SimdSelectiveScan.scatterState(s, gh, k * hStride, b, dk, gh0);
+            }
         }
     }
 
-    /** hbuf[0] = checkpoint ck = h_{t0-1}; hbuf[j] = h_{t0+j-1}, abuf[j-1] = ā_{t0+j-1}, ybuf[j-1] = y. */
-    private void recompute(int ck, int t0, int t1) {
-        int cp = ((b * s.chunks() + ck) * nt) * dd + d0;
+    /**
+     * gB_t[n] += Σ_lanes accB[n], gC_t[n] += Σ_lanes accC[n] (bn = (b·L + t)·N_total): the one lane
+     * reduction per (t, n) of the group; clears the accumulators for the step before.
+     */
+    private void reduceGroup(int bn) {
+        FloatVector zero = FloatVector.zero(S);
         for (int n = 0; n < nt; n++) {
-            FloatVector.fromArray(S, checkpoints, cp + n * dd).intoArray(hbuf, n * V);
+            pB[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, accB, n * V));
+            pC[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, accC, n * V));
+            zero.intoArray(accB, n * V);
+            zero.intoArray(accC, n * V);
+        }
+    }
+
+    /** hbuf[j] = h_{t0+j-1} (hbuf[0] = checkpoint ck), abuf[j-1] = ā_{t0+j-1}, ybuf[j-1] = y; of d-vector k. */
+    private void recompute(int ck, int t0, int t1, int k) {
+        int dk = d0 + k * V;
+        int cp = ((b * s.chunks() + ck) * nt) * dd + dk;
+        int h = k * hStride;
+        for (int n = 0; n < nt; n++) {
+            FloatVector.fromArray(S, checkpoints, cp + n * dd).intoArray(hbuf, h + n * V);
         }
         for (int t = t0; t < t1; t++) {
-            recomputeStep(t, t - t0 + 1);
+            int j = t - t0 + 1;
+            stepFactors(nn, dd, delta, (b * len + t) * dd + d0 + k * V, at, d0 + k * V, abuf,
+                    ((j - 1) * maxVecs + k) * nn * V);
+            recomputeStep(t, j, k);
         }
     }
 
-    private void recomputeStep(int t, int j) {
-        int x = (b * len + t) * dd + d0;
+    /**
+     * abar[ab + m·V] = ā_t[m] = exp(Δ_t A[·, m]) of one d-vector (Δ_t at x, A^T at m·D + dk), m &lt; N: the one exp per (t, n), in a loop of
+     * its own. It was split out when exp was the Vector API's EXP, a call into the vector math library
+     * that made the compiled loop around it save and reload every live register (here only Δ_t is
+     * live, where the state update, {@link #recomputeStep}, has a dozen); {@link VectorMath#exp} is
+     * inline arithmetic, and its many temporaries still fit better beside one live vector than beside a dozen.
+     */
+    private static void stepFactors(int nn, int dd, float[] delta, int x, float[] at, int dk, float[] abar, int ab) {
+        FloatVector dt = FloatVector.fromArray(S, delta, x);
+        for (int m = 0; m < nn; m++) {
+            FloatVector a = VectorMath.exp(dt.mul(FloatVector.fromArray(S, at, m * dd + dk)));
+            a.intoArray(abar, ab + m * V);
+        }
+    }
+
+    /** hbuf[j] = h_t from hbuf[j-1] and abuf[j-1] (see {@link #stepFactors}); ybuf[j-1] = y_t + D u_t for the gate. */
+    private void recomputeStep(int t, int j, int k) {
+        int dk = d0 + k * V;
+        int x = (b * len + t) * dd + dk;
         int bn = (b * len + t) * nt;
         FloatVector dt = FloatVector.fromArray(S, delta, x);
         FloatVector uu = FloatVector.fromArray(S, u, x);
         FloatVector du = dt.mul(uu);
         FloatVector y = FloatVector.zero(S);
-        int hp = (j - 1) * hStride;
-        int hc = j * hStride;
+        int hp = ((j - 1) * maxVecs + k) * hStride;
+        int hc = (j * maxVecs + k) * hStride;
+        int ab = ((j - 1) * maxVecs + k) * nn * V;
         if (s.polarizeOne()) {
             FloatVector h = FloatVector.fromArray(S, hbuf, hp).add(du.mul(B[bn]));
             h.intoArray(hbuf, hc);
@@ -123,8 +195,7 @@ final class SimdSelectiveBackwardWorker {
         }
         for (int m = 0; m < nn; m++) {
             int n = m + off;
-            FloatVector a = VectorMath.exp(dt.mul(FloatVector.fromArray(S, at, m * dd + d0)));
-            a.intoArray(abuf, ((j - 1) * nn + m) * V);
+            FloatVector a = FloatVector.fromArray(S, abuf, ab + m * V);
             FloatVector h = a.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).add(du.mul(B[bn + n]));
             h.intoArray(hbuf, hc + n * V);
             y = y.add(h.mul(C[bn + n]));
@@ -137,20 +208,26 @@ final class SimdSelectiveBackwardWorker {
         }
         if (z != null) {
             if (Dskip != null) {
-                y = y.add(FloatVector.fromArray(S, Dskip, d0).mul(uu));
+                y = y.add(FloatVector.fromArray(S, Dskip, dk).mul(uu));
             }
-            y.intoArray(ybuf, (j - 1) * V);
+            y.intoArray(ybuf, ((j - 1) * maxVecs + k) * V);
         }
     }
 
-    /** Step t (j = its index in hbuf) backwards: writes gu, gDelta, gz at t; updates gh, gav, gdv, pB, pC. */
-    private void reverseStep(int t, int j) {
-        int x = (b * len + t) * dd + d0;
+    /**
+     * Step t (j = its index in hbuf) backwards for d-vector k: writes gu, gDelta, gz at t; updates its
+     * gh, gav, gdv; adds its lane-wise gB, gC products to accB, accC.
+     */
+    private void reverseStep(int t, int j, int k) {
+        int dk = d0 + k * V;
+        int x = (b * len + t) * dd + dk;
         int bn = (b * len + t) * nt;
-        int hp = (j - 1) * hStride;
-        int hc = j * hStride;
+        int hp = ((j - 1) * maxVecs + k) * hStride;
+        int hc = (j * maxVecs + k) * hStride;
+        int ab = ((j - 1) * maxVecs + k) * nn * V;
+        int g = k * hStride;
         if (z != null) {
-            gateBackward(x, j);
+            gateBackward(x, ((j - 1) * maxVecs + k) * V);
         } else {
             FloatVector.fromArray(S, gOut, x).intoArray(gyv, 0);
         }
@@ -159,53 +236,56 @@ final class SimdSelectiveBackwardWorker {
         FloatVector uu = FloatVector.fromArray(S, u, x);
         FloatVector du = dt.mul(uu);
         if (Dskip != null) {
-            FloatVector.fromArray(S, gdv, 0).add(gy.mul(uu)).intoArray(gdv, 0);   // ∂y/∂D = u
+            FloatVector.fromArray(S, gdv, k * V).add(gy.mul(uu)).intoArray(gdv, k * V);   // ∂y/∂D = u
         }
         FloatVector sumGB = FloatVector.zero(S);                 // Σ_n ∂L/∂h_t[n] B_t[n]
         FloatVector gdt = FloatVector.zero(S);
         if (s.polarizeOne()) {
-            FloatVector ghn = FloatVector.fromArray(S, gh, 0).add(gy.mul(C[bn]));
-            pC[pBase + bn] += VectorMath.sum(FloatVector.fromArray(S, hbuf, hc).mul(gy));
-            pB[pBase + bn] += VectorMath.sum(ghn.mul(du));
+            FloatVector ghn = FloatVector.fromArray(S, gh, g).add(gy.mul(C[bn]));
+            FloatVector.fromArray(S, accC, 0).add(FloatVector.fromArray(S, hbuf, hc).mul(gy)).intoArray(accC, 0);
+            FloatVector.fromArray(S, accB, 0).add(ghn.mul(du)).intoArray(accB, 0);
             sumGB = sumGB.add(ghn.mul(B[bn]));
-            ghn.intoArray(gh, 0);                                // ā ≡ 1
+            ghn.intoArray(gh, g);                                // ā ≡ 1
         }
         for (int m = 0; m < nn; m++) {
             int n = m + off;
-            // ghn = total ∂L/∂h_t[n];  gC += h_t gy;  gB += ghn Δ u
-            FloatVector ghn = FloatVector.fromArray(S, gh, n * V).add(gy.mul(C[bn + n]));
-            pC[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy));
-            pB[pBase + bn + n] += VectorMath.sum(ghn.mul(du));
+            // ghn = total ∂L/∂h_t[n];  accC[n] += h_t gy;  accB[n] += ghn Δ u  (lane-wise parts of gC, gB)
+            FloatVector ghn = FloatVector.fromArray(S, gh, g + n * V).add(gy.mul(C[bn + n]));
+            FloatVector.fromArray(S, accC, n * V).add(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy))
+                    .intoArray(accC, n * V);
+            FloatVector.fromArray(S, accB, n * V).add(ghn.mul(du)).intoArray(accB, n * V);
             sumGB = sumGB.add(ghn.mul(B[bn + n]));
-            FloatVector a = FloatVector.fromArray(S, abuf, ((j - 1) * nn + m) * V);
+            FloatVector a = FloatVector.fromArray(S, abuf, ab + m * V);
             FloatVector q = ghn.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).mul(a);   // ∂L/∂ā · ā
-            gdt = gdt.add(q.mul(FloatVector.fromArray(S, at, m * dd + d0)));           // ∂ā/∂Δ = ā A
-            FloatVector.fromArray(S, gav, m * V).add(q.mul(dt)).intoArray(gav, m * V); // ∂ā/∂A = ā Δ
-            a.mul(ghn).intoArray(gh, n * V);
+            gdt = gdt.add(q.mul(FloatVector.fromArray(S, at, m * dd + dk)));            // ∂ā/∂Δ = ā A
+            int ga = (k * nn + m) * V;
+            FloatVector.fromArray(S, gav, ga).add(q.mul(dt)).intoArray(gav, ga);         // ∂ā/∂A = ā Δ
+            a.mul(ghn).intoArray(gh, g + n * V);
         }
         if (s.polarizeZero()) {
             int n = nt - 1;
-            FloatVector ghn = FloatVector.fromArray(S, gh, n * V).add(gy.mul(C[bn + n]));
-            pC[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy));
-            pB[pBase + bn + n] += VectorMath.sum(ghn.mul(du));
+            FloatVector ghn = FloatVector.fromArray(S, gh, g + n * V).add(gy.mul(C[bn + n]));
+            FloatVector.fromArray(S, accC, n * V).add(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy))
+                    .intoArray(accC, n * V);
+            FloatVector.fromArray(S, accB, n * V).add(ghn.mul(du)).intoArray(accB, n * V);
             sumGB = sumGB.add(ghn.mul(B[bn + n]));
-            FloatVector.zero(S).intoArray(gh, n * V);           // ā ≡ 0
+            FloatVector.zero(S).intoArray(gh, g + n * V);       // ā ≡ 0
         }
         FloatVector guv = sumGB.mul(dt);                         // ∂(Δ u B)/∂u = Δ B
         if (Dskip != null) {
-            guv = gy.mul(FloatVector.fromArray(S, Dskip, d0)).add(guv);
+            guv = gy.mul(FloatVector.fromArray(S, Dskip, dk)).add(guv);
         }
         guv.intoArray(gu, x);
         gdt.add(sumGB.mul(uu)).intoArray(gDelta, x);             // ∂(Δ u B)/∂Δ = u B
     }
 
-    /** out = y · silu(z):  gy = g · silu(z) into gyv;  gz = g · y · σ(z)(1 + z(1 - σ(z))). */
-    private void gateBackward(int x, int j) {
+    /** out = y · silu(z):  gy = g · silu(z) into gyv;  gz = g · y · σ(z)(1 + z(1 - σ(z))); y at ybuf[yb]. */
+    private void gateBackward(int x, int yb) {
         FloatVector g = FloatVector.fromArray(S, gOut, x);
         FloatVector zv = FloatVector.fromArray(S, z, x);
         FloatVector sg = sigmoid(zv);
         g.mul(zv.mul(sg)).intoArray(gyv, 0);
         FloatVector dsilu = sg.mul(zv.mul(sg.neg().add(1f)).add(1f));
-        g.mul(FloatVector.fromArray(S, ybuf, (j - 1) * V)).mul(dsilu).intoArray(gz, x);
+        g.mul(FloatVector.fromArray(S, ybuf, yb)).mul(dsilu).intoArray(gz, x);
     }
 }

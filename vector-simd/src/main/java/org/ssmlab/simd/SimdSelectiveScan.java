@@ -14,19 +14,26 @@ import org.ssmlab.simd.Scans.Selective;
  * scalar twin, {@link ScalarSelectiveScan}, is the version to read.
  *
  * <p>With lanes over d, the state of one d-vector is N_total vectors, the step ā = exp(Δ_t[d] A[d,n])
- * is one vector EXP per (t, n), y_t is a vertical sum over n (no horizontal reduction), and the
- * gradients of A, D, Δ, u are vertical too. Only gB_t[n] and gC_t[n] sum over d; they take one lane
- * reduction per (t, n, d-vector), and each thread writes its own partial sums (per channel block),
- * added in a fixed order at the end — the result does not depend on the thread count. The forward keeps
- * a checkpoint of the state every {@code chunk} steps; the backward recomputes one chunk of one
- * d-vector (its states and ā) into a small buffer, then runs it backwards
- * ({@link SimdSelectiveBackwardWorker}). Channels left over after the last full d-vector go through the
- * scalar twin. Arguments are checked by {@link CheckedScans}.
+ * is one vector exp per (t, n) ({@link VectorMath#exp}), y_t is a vertical sum over n (no horizontal reduction), and the
+ * gradients of A, D, Δ, u are vertical too. Only gB_t[n] and gC_t[n] sum over d: the backward adds the
+ * lane-wise products of a group of d-vectors (a channel block) vertically and reduces across lanes ({@link VectorMath#sum}) once
+ * per (t, n) and block; each task writes its block's partial sums, added in a fixed order at the end —
+ * the result does not depend on the thread count. The forward keeps a checkpoint of the state every
+ * {@code chunk} steps; the backward recomputes one chunk of the block's d-vectors (states and ā) into
+ * a buffer, then runs it backwards ({@link SimdSelectiveBackwardWorker}). Channels left over after the
+ * last full d-vector go through the scalar twin. Arguments are checked by {@link CheckedScans}.
  */
 final class SimdSelectiveScan {
 
-    /** Vectors of d per task of the selective scan. */
+    /** Vectors of d per task of the selective scan's forward. */
     private static final int SEL_BLOCK_VECS = 4;
+    /**
+     * Vectors of d per task of the backward: one {@link SimdSelectiveBackwardWorker} group, whose
+     * lane-wise gB, gC products are reduced across lanes once per (t, n). Larger groups do fewer
+     * reductions and step overheads per channel (8 measured faster than 4 and 2 on AVX2 and AVX-512),
+     * at the price of fewer tasks (batch · D / (8 V)) and a larger chunk buffer per thread.
+     */
+    static final int BWD_BLOCK_VECS = 8;
 
     private SimdSelectiveScan() {
     }
@@ -46,6 +53,10 @@ final class SimdSelectiveScan {
 
     private static int selBlock() {
         return SEL_BLOCK_VECS * V;
+    }
+
+    private static int bwdBlock() {
+        return BWD_BLOCK_VECS * V;
     }
 
     /** {@link Scans#selectiveForward}: one task per (sequence, block of d), a d-vector at a time. */
@@ -84,7 +95,7 @@ final class SimdSelectiveScan {
         int off = s.learnableOffset();
         boolean one = s.polarizeOne();
         boolean zero = s.polarizeZero();
-        gatherState(s, h0, b, d0, hv);
+        gatherState(s, h0, b, d0, hv, 0);
         FloatVector dskip = Dskip == null ? null : load(Dskip, d0);
         for (int t = 0; t < len; t++) {
             if (checkpoints != null && t % s.chunk() == 0) {
@@ -127,35 +138,35 @@ final class SimdSelectiveScan {
             y.intoArray(out, x);
         }
         if (hLast != null) {
-            scatterState(s, hv, b, d0, hLast);
+            scatterState(s, hv, 0, b, d0, hLast);
         }
     }
 
     /**
-     * hv[n·V + lane] = state[b, d0 + lane, n]: the states of V channels from the (batch, D, N_total) layout
+     * hv[hOff + n·V + lane] = state[b, d0 + lane, n]: the states of V channels from the (batch, D, N_total) layout
      * into N_total vectors over d; zeros when {@code state} is null. Shared with the backward (gLast).
      */
-    static void gatherState(Selective s, float[] state, int b, int d0, float[] hv) {
+    static void gatherState(Selective s, float[] state, int b, int d0, float[] hv, int hOff) {
         int nt = s.nTotal();
         if (state == null) {
-            java.util.Arrays.fill(hv, 0, nt * V, 0f);
+            java.util.Arrays.fill(hv, hOff, hOff + nt * V, 0f);
             return;
         }
         for (int lane = 0; lane < V; lane++) {
             int src = (b * s.d() + d0 + lane) * nt;
             for (int n = 0; n < nt; n++) {
-                hv[n * V + lane] = state[src + n];
+                hv[hOff + n * V + lane] = state[src + n];
             }
         }
     }
 
-    /** The inverse of {@link #gatherState}: state[b, d0 + lane, n] = hv[n·V + lane]. */
-    static void scatterState(Selective s, float[] hv, int b, int d0, float[] state) {
+    /** The inverse of {@link #gatherState}: state[b, d0 + lane, n] = hv[hOff + n·V + lane]. */
+    static void scatterState(Selective s, float[] hv, int hOff, int b, int d0, float[] state) {
         int nt = s.nTotal();
         for (int lane = 0; lane < V; lane++) {
             int dst = (b * s.d() + d0 + lane) * nt;
             for (int n = 0; n < nt; n++) {
-                state[dst + n] = hv[n * V + lane];
+                state[dst + n] = hv[hOff + n * V + lane];
             }
         }
     }
@@ -174,7 +185,7 @@ final class SimdSelectiveScan {
         int nt = s.nTotal();
         int batch = s.batch();
         int len = s.len();
-        int blocks = (dd + selBlock() - 1) / selBlock();
+        int blocks = (dd + bwdBlock() - 1) / bwdBlock();
         int bln = batch * len * nt;
         // Partial sums, each written by exactly one task: gB, gC per channel block (they sum over d);
         // gA (transposed, (N, D)) and gD per sequence (they sum over the batch).
@@ -183,21 +194,23 @@ final class SimdSelectiveScan {
         float[] pA = new float[batch * nn * dd];
         float[] pD = Dskip == null ? null : new float[batch * dd];
         Parallel.forRange(batch * blocks, 1, (from, to) -> {
-            SimdSelectiveBackwardWorker w = new SimdSelectiveBackwardWorker(s, u, delta, at, B, C, Dskip, z,
-                    checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD);
+            // Scratch for as many d-vectors as a group can hold: BWD_BLOCK_VECS, or all of D when it is smaller.
+            int groupVecs = Math.max(1, Math.min(BWD_BLOCK_VECS, dd / V));
+            SimdSelectiveBackwardWorker w = new SimdSelectiveBackwardWorker(s, groupVecs, u, delta, at, B, C, Dskip,
+                    z, checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD);
             float[] hs = new float[(len + 1) * nt];
             float[] ys = new float[len];
             float[] ghs = new float[nt];
             for (int task = from; task < to; task++) {
                 int b = task / blocks;
                 int blk = task % blocks;
-                int d0 = blk * selBlock();
-                int d1 = Math.min(dd, d0 + selBlock());
-                int d = d0;
-                for (; d + V <= d1; d += V) {
-                    w.run(b, d, blk * bln);
+                int d0 = blk * bwdBlock();
+                int d1 = Math.min(dd, d0 + bwdBlock());
+                int vecs = (d1 - d0) / V;
+                if (vecs > 0) {
+                    w.run(b, d0, vecs, blk * bln);
                 }
-                for (; d < d1; d++) {
+                for (int d = d0 + vecs * V; d < d1; d++) {
                     ScalarSelectiveScan.backwardChannel(s, b, d, u, delta, A, B, C, Dskip, z, h0, gOut, gLast, gu,
                             gDelta, pA, b * nn * dd, 1, dd, pB, pC, blk * bln, pD, b * dd, gz, gh0, hs, ys, ghs);
                 }

@@ -227,8 +227,13 @@ public final class ScanCases {
          * skip and gate; h0 and gLast each present one time in two.
          */
         public static Problem random(SplittableRandom r, int maxD) {
+            return random(r, 1, maxD);
+        }
+
+        /** As {@link #random(SplittableRandom, int)} with D in minD..maxD. */
+        public static Problem random(SplittableRandom r, int minD, int maxD) {
             int batch = 1 + r.nextInt(2), len = r.nextInt(5) == 0 ? 1 : 1 + r.nextInt(40);
-            int d = 1 + r.nextInt(maxD), n = 1 + r.nextInt(20);
+            int d = minD + r.nextInt(maxD - minD + 1), n = 1 + r.nextInt(20);
             int chunk = r.nextBoolean() ? 1 + r.nextInt(9) : Scans.DEFAULT_CHUNK;
             Selective s = new Selective(batch, len, d, n, r.nextBoolean(), r.nextBoolean(), chunk);
             Problem p = random(r, s, r.nextBoolean(), r.nextBoolean());
@@ -368,7 +373,13 @@ public final class ScanCases {
      */
     public static void selectiveAgrees(Scans reference, String referenceName, Scans candidate, String candidateName,
                                        SplittableRandom r, int maxD) {
-        Problem p = Problem.random(r, maxD);
+        selectiveAgrees(reference, referenceName, candidate, candidateName, r, 1, maxD);
+    }
+
+    /** As {@link #selectiveAgrees(Scans, String, Scans, String, SplittableRandom, int)} with D in minD..maxD. */
+    public static void selectiveAgrees(Scans reference, String referenceName, Scans candidate, String candidateName,
+                                       SplittableRandom r, int minD, int maxD) {
+        Problem p = Problem.random(r, minD, maxD);
         Forward fe = p.forward(reference);
         Forward fa = p.forward(candidate);
         close("selective out " + p.describe(), fe.out, fa.out);

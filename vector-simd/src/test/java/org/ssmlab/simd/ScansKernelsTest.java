@@ -144,6 +144,19 @@ class ScansKernelsTest {
     }
 
     /**
+     * The backward's channel groups in full: D from two whole groups of {@code BWD_BLOCK_VECS} d-vectors
+     * (whose gB, gC lane products are added across the group before one reduction per (t, n)) to two
+     * groups, one more vector and a scalar tail; the tests above, with D ≤ 80, reach a whole group only
+     * with 8-lane vectors.
+     */
+    @Test
+    void selectiveSimdEqualsScalarOnWholeBackwardGroups() {
+        int group = SimdSelectiveScan.BWD_BLOCK_VECS * SimdScans.V;
+        forSeeds(6, r -> ScanCases.selectiveAgrees(SCALAR, "scalar", SIMD, "SIMD", r, 2 * group,
+                2 * group + SimdScans.V + 3));
+    }
+
+    /**
      * A long sequence in pieces, each from the final state of the one before, gives the outputs, final
      * state and gradients of one run (the backward chained through gLast and gh0).
      */
