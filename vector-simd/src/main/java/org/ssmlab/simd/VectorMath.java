@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Accuracy, measured against {@link Math} in double over the whole float range
  * ({@code VectorMathTest}): exp and log within 2 ulp, log1p within 3 ulp, tanh within 3.5 ulp or 2⁻²⁴
  * absolutely. Specials follow {@link Math}: NaN in, NaN out; exp(−∞) = 0, exp(+∞) = +∞; log(0) = −∞,
- * log(x &lt; 0) = NaN; tanh(±∞) = ±1. exp flushes results below 2⁻¹⁴⁹ to 0 as float does.
+ * log(x &lt; 0) = NaN; tanh(±∞) = ±1. exp flushes results below about 2⁻¹²⁶ to 0 and overflows at
+ * x &gt; 88.38 (see {@link #exp}).
  */
 public final class VectorMath {
 
@@ -28,10 +30,10 @@ public final class VectorMath {
     /** 1.5 · 2²³: adding and subtracting it rounds a float of magnitude below 2²² to the nearest integer. */
     private static final float ROUNDER = 12582912f;
     private static final float SQRT2 = 1.41421356237309505f;
-    /** ln of the largest float: e^x overflows above it. */
-    private static final float MAX_ARG = 88.7228394f;
-    /** Below this, e^x is under half the smallest subnormal and rounds to 0. */
-    private static final float MIN_ARG = -103.972084f;
+    /** 127.5 · ln 2: above it n would be 128, whose power of two is not a float; the result is +∞. */
+    private static final float MAX_ARG = 88.3762626f;
+    /** −126.5 · ln 2: below it n would be under −126 (subnormal scale); the result is 0. */
+    private static final float MIN_ARG = -87.6828613f;
 
     private VectorMath() {
     }
@@ -39,9 +41,10 @@ public final class VectorMath {
     /**
      * e^x, by Cody–Waite reduction: x = n·ln 2 + r with n = round(x·log₂e), |r| ≤ ln 2 / 2, then
      * e^r by its Taylor polynomial of degree 7 (truncation below r⁸/8! · e^r ≤ 8·10⁻⁹ relative, a
-     * seventh of half an ulp) in Horner form, and e^x = e^r · 2^⌊n/2⌋ · 2^(n − ⌊n/2⌋) (two exact
-     * power-of-two scalings, so n down to −150 reaches the subnormals). Beyond [−103.97, 88.72] the
-     * result is 0 or +∞.
+     * seventh of half an ulp) in Horner form, and e^x = e^r · 2^n, one exact power-of-two scaling
+     * (n in [−126, 127]). Outside [−87.68, 88.38] the result is 0 or +∞: like the fast exp of most
+     * numerical libraries it flushes results below about 2⁻¹²⁶ to 0, and it overflows about 0.35 early
+     * (e^x between 2.4·10³⁸ and the largest float becomes +∞); {@link Math#exp} is matched everywhere else.
      */
     public static FloatVector exp(FloatVector x) {
         // No max/min clamp (Java's float max/min, with their NaN and −0 rules, cost several instructions per
@@ -52,10 +55,8 @@ public final class VectorMath {
         r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_LO), r);                // − n·ln2_lo
         FloatVector p = r.fma(1f / 5040, 1f / 720);
         p = next(next(next(next(next(next(p, r, 1f / 120), r, 1f / 24), r, 1f / 6), r, 0.5f), r, 1f), r, 1f);
-        IntVector n = (IntVector) nf.convert(VectorOperators.F2I, 0);
-        IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = n.sub(n1);
-        FloatVector out = p.mul(powerOfTwo(n1)).mul(powerOfTwo(n2));
+        IntVector n = (IntVector) nf.convert(VectorOperators.F2I, 0);        // in [−126, 127] in range
+        FloatVector out = p.mul(powerOfTwo(n));
         out = out.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
         return out.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));        // NaN compares false: stays NaN
     }
@@ -145,17 +146,45 @@ public final class VectorMath {
         return t.blend(t.neg(), x.compare(VectorOperators.LT, 0f)).blend(x, x.compare(VectorOperators.NE, x));
     }
 
+    /** The kernels' species, for which {@link #sum} has its shuffles ready. */
+    private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = PREFERRED.length();
+    /** Lane i takes lane i + w (mod the lane count), w = 8, 4, 2, 1. */
+    private static final VectorShuffle<Float> UP8 = VectorShuffle.fromOp(PREFERRED, i -> (i + 8) % LANES);
+    private static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(PREFERRED, i -> (i + 4) % LANES);
+    private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(PREFERRED, i -> (i + 2) % LANES);
+    private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(PREFERRED, i -> (i + 1) % LANES);
+
     /**
-     * The sum of the lanes in one fixed order, a halving tree: lanes i and i + w/2 are added, then the
-     * same on the lower half, down to one lane. Every step is an exact IEEE add, so the result is the
-     * same bits in every JIT tier (unlike {@code reduceLanes(ADD)}, whose order is unspecified).
+     * The sum of the lanes in one fixed order, a halving tree: lanes i and i + w/2 are added (w the lane
+     * count), then the same on the lower half, down to one lane. Every step is an exact IEEE add of lanes
+     * moved by a constant shuffle, so the result is the same bits in every JIT tier (unlike
+     * {@code reduceLanes(ADD)}, whose order is unspecified). The kernels' species takes constant shuffles
+     * and no branch; any other species goes through an array in the same order.
      */
     public static float sum(FloatVector v) {
-        int w = v.length();
-        while (w > 1) {
-            w >>= 1;
-            v = v.add(v.slice(w));                 // lane i += lane i + w (lanes from w on: ignored hereafter)
+        if (v.species() != PREFERRED || LANES > 16) {
+            float[] a = v.toArray();
+            for (int w = a.length >> 1; w >= 1; w >>= 1) {
+                for (int i = 0; i < w; i++) {
+                    a[i] += a[i + w];
+                }
+            }
+            return a[0];
+        }
+        if (LANES >= 16) {
+            v = v.add(v.rearrange(UP8));
+        }
+        if (LANES >= 8) {
+            v = v.add(v.rearrange(UP4));
+        }
+        if (LANES >= 4) {
+            v = v.add(v.rearrange(UP2));
+        }
+        if (LANES >= 2) {
+            v = v.add(v.rearrange(UP1));
         }
         return v.lane(0);
     }
+
 }
