@@ -125,7 +125,7 @@ public final class DepthCommand extends ExperimentCommand {
                 + "context, a new chain per seed; loss over every position)" : "MQAR (K = L/8 key-value pairs; loss at the query positions)";
 
         // The grid as data: every (seed, length, depth, width) is one run, kept under depth-runs/<key>/.
-        DepthRuns.Grid grid = new DepthRuns.Grid(variant.label(), kind, v, ds, b, nSteps, lr, nv);
+        DepthRuns.Grid grid = new DepthRuns.Grid(variant.name(), kind, v, ds, b, nSteps, lr, nv);
         List<RunSpec> specs = new ArrayList<>();
         for (int s = 0; s < nSeeds; s++) {
             for (int len : ls) {

@@ -23,6 +23,7 @@ public final class KnownRuns {
 
     /** As {@link #tasks(boolean)}, with the Brown corpus of depth runs read from {@code brownDir}. */
     public static RunTasks tasks(boolean progress, Path brownDir) {
-        return RunTasks.of(Map.of("recall", Recall.task(progress), "depth", DepthRuns.task(brownDir, progress)));
+        return RunTasks.of(Map.of("recall", Recall.task(progress), "depth", DepthRuns.task(brownDir, progress),
+                "needle", NeedleRuns.task(progress)));
     }
 }

@@ -60,6 +60,12 @@ public record ModelVariant(Family family, Polarization polarization) {
         return polarization == Polarization.NONE ? f : f + "+" + polarization.name().toLowerCase(Locale.ROOT);
     }
 
+    /** The name {@link #parse} reads back: {@code mamba}, {@code mamba:both}. */
+    public String name() {
+        String f = family.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return polarization == Polarization.NONE ? f : f + ":" + polarization.name().toLowerCase(Locale.ROOT);
+    }
+
     /** A language model of this kind (head tied to the embedding). */
     public LanguageModel languageModel(int vocab, int layers, int dModel, int dState, int heads, long seed) {
         return family.languageModel(vocab, layers, new Family.Spec(dModel, dState, heads, polarization), seed);

@@ -14,6 +14,9 @@ import org.ssmlab.data.Seeds;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
 import org.ssmlab.report.Report;
+import org.ssmlab.runs.RunResult;
+import org.ssmlab.runs.RunSpec;
+import org.ssmlab.runs.RunStore;
 import org.ssmlab.ssm.core.LanguageModel;
 import org.ssmlab.stats.SeedStats;
 import org.ssmlab.train.Evaluator;
@@ -100,6 +103,9 @@ public final class NeedleCommand extends ExperimentCommand {
 
     @Option(names = "--eval", description = "Evaluation sequences per depth (default: 128).")
     Integer evalCount;
+
+    @picocli.CommandLine.Mixin
+    ClusterOptions where = new ClusterOptions();
 
     /** Sequences per forward pass in evaluation (attention at long L holds batch · heads · L² scores). */
     static final int EVAL_CHUNK = 16;
@@ -191,7 +197,12 @@ public final class NeedleCommand extends ExperimentCommand {
                 double best = Double.NaN;
                 double bestScore = -1;
                 for (double rate : grid) {
-                    double[] acc = evaluate(ctx, train(ctx, v, lens[0], 0, rate, warm.of(v), su, "sweep"), lens[0], su);
+                    String key = String.format(Locale.ROOT, "%s-v%d-L%d-m%d-b%d-d%d-l%d-ds%d-st%d-lr%s-w%s-seed0", v.label(),
+                            su.vocab(), lens[0], minLength(lens[0]), su.batch(), su.dModel(), su.layers(), su.dState(),
+                            (int) su.steps().of(v), rate, warm.of(v));
+                    LanguageModel swept = train(v, lens[0], minLength(lens[0]), ctx.seed(), 0, rate, warm.of(v), su,
+                            ctx.dir().resolve(name() + "-sweep").resolve(key), ctx.progress(), "sweep", ctx::say);
+                    double[] acc = evaluate(swept, lens[0], su, ctx.seed());
                     double worst = Arrays.stream(acc).min().orElse(0);
                     double mean = Arrays.stream(acc).average().orElse(0);
                     sweepRows.add(List.of(v.label(), lens[0], rate, worst, mean));
@@ -223,15 +234,37 @@ public final class NeedleCommand extends ExperimentCommand {
         double[] depthGrid = su.depthGrid();
         List<List<?>> rows = new ArrayList<>();
         List<List<?>> summary = new ArrayList<>();
-        // acc[model][length][seed][depth]
-        double[][][][] acc = new double[variants.size()][lens.length][su.seeds()][];
-        for (int m = 0; m < variants.size(); m++) {
-            ModelVariant v = variants.get(m);
+        // The runs as data (NeedleRuns): one per model and seed, or per model, seed and length with --train-at
+        // each; each trains and evaluates at its lengths, here or with --cluster on a cluster's workers.
+        List<RunSpec> specs = new ArrayList<>();
+        for (ModelVariant v : variants) {
             for (int s = 0; s < su.seeds(); s++) {
-                LanguageModel shortModel = each ? null : train(ctx, v, lens[0], s, chosen.get(v), warm.of(v), su, "run");
+                if (each) {
+                    for (int len : lens) {
+                        specs.add(NeedleRuns.spec(v, len, new int[] {len}, minLength(len), s, chosen.get(v), warm.of(v), su,
+                                ctx.seed()));
+                    }
+                } else {
+                    specs.add(NeedleRuns.spec(v, lens[0], lens, minLength(lens[0]), s, chosen.get(v), warm.of(v), su,
+                            ctx.seed()));
+                }
+            }
+        }
+        List<RunResult> results = where.executor(new RunStore(ctx.dir().resolve(name() + "-runs")), ctx.progress(), ctx::say)
+                .runAll(specs);
+        // acc[model][length][seed][depth]
+        double[][][][] acc = new double[variants.size()][lens.length][su.seeds()][depthGrid.length];
+        int next = 0;
+        for (int m = 0; m < variants.size(); m++) {
+            for (int s = 0; s < su.seeds(); s++) {
                 for (int li = 0; li < lens.length; li++) {
-                    LanguageModel lm = each ? train(ctx, v, lens[li], s, chosen.get(v), warm.of(v), su, "run") : shortModel;
-                    acc[m][li][s] = evaluate(ctx, lm, lens[li], su);
+                    RunResult r = results.get(each ? next++ : next);
+                    for (int i = 0; i < depthGrid.length; i++) {
+                        acc[m][li][s][i] = r.figure(NeedleRuns.figure(lens[li], i));
+                    }
+                }
+                if (!each) {
+                    next++;
                 }
             }
         }
@@ -338,7 +371,7 @@ public final class NeedleCommand extends ExperimentCommand {
                                 + "trained on: a recurrent model's state must carry the needle, attention must attend at new "
                                 + "relative positions)", su.evalCount(), 100 * chance, su.layers(), su.dModel(), su.dState(),
                         su.batch(), lrText, sweepLr != null ? " (learning rates chosen by the sweep)" : "",
-                        q ? " (quick preset: 600 steps, too few for the transformer to learn the task, and 2 seeds)" : ""))
+                        q ? " (quick preset: 600 steps, too few for the transformer to learn the task)" : ""))
                 .paragraph("Learned before depth is read (worst-depth accuracy at L = " + lens[0] + ", threshold "
                         + Math.round(100 * LEARNED) + " %): " + String.join("; ", learned) + ".")
                 .table("accuracy by needle depth, mean ± 95 % CI over seeds", header, table)
@@ -351,41 +384,50 @@ public final class NeedleCommand extends ExperimentCommand {
     }
 
     /** Trains one model on the length mix up to {@code len} (or resumes it from its checkpoint). */
-    private LanguageModel train(RunContext ctx, ModelVariant v, int len, int seedIndex, double rate, double warmFrac,
-                                Setup su, String purpose) throws IOException {
-        long seed = Seeds.deriveSeed(ctx.seed(), 100 + seedIndex);
+    /** The shortest training length of the mix for haystack length {@code len}. */
+    int minLength(int len) {
+        return minLength != null ? minLength : Math.min(len, 24);
+    }
+
+    /**
+     * Trains {@code v} on a mix of {@link #MIX_LENGTHS} lengths evenly spaced in [shortest, len], with the
+     * needle at a random depth, resuming from {@code runDir}'s checkpoints.
+     */
+    static LanguageModel train(ModelVariant v, int len, int shortest, long baseSeed, int seedIndex, double rate,
+                               double warmFrac, Setup su, Path runDir, boolean progress, String purpose,
+                               java.util.function.Consumer<String> say) throws IOException {
+        long seed = Seeds.deriveSeed(baseSeed, 100 + seedIndex);
         int nSteps = (int) su.steps().of(v);
-        int shortest = minLength != null ? minLength : Math.min(len, 24);
         NeedleGenerator[] mix = new NeedleGenerator[MIX_LENGTHS];
         for (int i = 0; i < MIX_LENGTHS; i++) {
             mix[i] = new NeedleGenerator(su.vocab(), shortest + (int) Math.round((double) (len - shortest) * i / (MIX_LENGTHS - 1)));
         }
         LanguageModel lm = v.languageModel(su.vocab(), su.layers(), su.dModel(), su.dState(), 2, Seeds.deriveSeed(seed, 1));
-        String key = String.format(Locale.ROOT, "%s-v%d-L%d-m%d-b%d-d%d-l%d-ds%d-st%d-lr%s-w%s-seed%d", v.label(), su.vocab(),
-                len, shortest, su.batch(), su.dModel(), su.layers(), su.dState(), nSteps, rate, warmFrac, seedIndex);
-        Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
         TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(rate)
                 .warmupSteps(Math.round(warmFrac * nSteps)).weightDecay(0.01).seed(seed)
-                .checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress())
-                .name(name() + " " + purpose + " " + v.label() + " L=" + len + " seed " + (seedIndex + 1));
+                .checkpointEvery(Math.max(1, nSteps / 4)).progress(progress)
+                .name("needle " + purpose + " " + v.label() + " L=" + len + " seed " + (seedIndex + 1));
         int b = su.batch();
         Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> mix[rng.nextInt(mix.length)]
                 .batchRandomDepth(b, rng), opts, runDir).run();
         if (r.resumedFrom() > 0) {
-            ctx.say(v.label() + " L=" + len + " seed " + (seedIndex + 1) + ": resumed from the checkpoint at step "
+            say.accept(v.label() + " L=" + len + " seed " + (seedIndex + 1) + ": resumed from the checkpoint at step "
                     + r.resumedFrom());
         }
         return lm;
     }
 
-    /** The accuracy of {@code lm} at each depth of the grid at length {@code len}, in chunks of {@link #EVAL_CHUNK}. */
-    private static double[] evaluate(RunContext ctx, LanguageModel lm, int len, Setup su) {
+    /**
+     * The accuracy of {@code lm} at each depth of the grid at length {@code len}, in chunks of
+     * {@link #EVAL_CHUNK}; the same sequences for every model and seed (their stream depends on the base
+     * seed, L and the depth).
+     */
+    static double[] evaluate(LanguageModel lm, int len, Setup su, long baseSeed) {
         NeedleGenerator gen = new NeedleGenerator(su.vocab(), len);
         double[] grid = su.depthGrid();
         double[] out = new double[grid.length];
         for (int i = 0; i < grid.length; i++) {
-            // The same evaluation sequences for every model and seed: the stream depends on the run seed, L and the depth.
-            Batch eval = gen.batch(su.evalCount(), grid[i], Seeds.derive(Seeds.deriveSeed(ctx.seed(), len), 1_000_000L + i));
+            Batch eval = gen.batch(su.evalCount(), grid[i], Seeds.derive(Seeds.deriveSeed(baseSeed, len), 1_000_000L + i));
             long correct = 0;
             long total = 0;
             for (int from = 0; from < eval.batch(); from += EVAL_CHUNK) {
@@ -431,7 +473,7 @@ public final class NeedleCommand extends ExperimentCommand {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static double[] grid(int nd) {
+    static double[] grid(int nd) {
         double[] g = new double[nd];
         for (int i = 0; i < nd; i++) {
             g[i] = (double) i / (nd - 1);

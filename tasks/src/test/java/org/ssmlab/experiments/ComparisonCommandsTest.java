@@ -127,15 +127,23 @@ class ComparisonCommandsTest {
                 "the per-model learning rate and steps are used and reported");
         assertTrue(r.out().contains("needle_accuracy_depth2_mamba="), r.out());
         assertTrue(r.out().contains("needle_accuracy_L20_depth0_mamba+both="), r.out());
+        // Every run is kept: the same command again trains nothing and gives the same numbers.
         CliRun again = run(args);
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("mamba L=12 seed 1: resumed from the checkpoint at step 3"), again.out());
-        assertTrue(again.out().contains("mamba+both L=12 seed 1: resumed from the checkpoint at step 2"), again.out());
-        assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
-        try (var dirs = Files.list(out.resolve("needle-train"))) {
-            assertTrue(dirs.allMatch(p -> p.getFileName().toString().contains("-L12-")),
-                    "--train-at shortest trains at the shortest haystack only");
+        assertTrue(again.out().contains("[1/4] mamba L=12 seed 1: finished before"), again.out());
+        assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "stored results give the same table");
+        // A run stopped before its result was written resumes from its last checkpoint, to the same numbers.
+        try (var dirs = Files.list(out.resolve("needle-runs"))) {
+            for (Path d : dirs.toList()) {
+                Files.delete(d.resolve("result.json"));
+            }
         }
+        CliRun resumed = run(args);
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("[1/4] mamba L=12 seed 1: running"), resumed.out());
+        assertEquals(rows, CsvWriter.read(out.resolve("needle-accuracy.csv")), "a resumed run gives the same numbers");
+        assertEquals(List.of("12"), trainLengths(out), "--train-at shortest trains at the shortest haystack only");
+
         Path each = tmp.resolve("needle-each");
         String[] eachArgs = args.clone();
         eachArgs[eachArgs.length - 1] = each.toString();
@@ -143,10 +151,24 @@ class ComparisonCommandsTest {
         withEach.addAll(List.of("--train-at", "each"));
         CliRun e = run(withEach.toArray(new String[0]));
         assertEquals(0, e.code(), e.err());
-        try (var dirs = Files.list(each.resolve("needle-train"))) {
-            assertEquals(2 * 2 * 2, dirs.filter(p -> p.getFileName().toString().matches(".*-L(12|20)-.*")).count(),
-                    "--train-at each trains every model and seed at every length");
+        try (var dirs = Files.list(each.resolve("needle-runs"))) {
+            assertEquals(2 * 2 * 2, dirs.count(), "--train-at each trains every model and seed at every length");
         }
+        assertEquals(List.of("12", "20"), trainLengths(each));
+    }
+
+    /** The distinct training lengths of the needle runs stored under {@code out}, sorted. */
+    private static List<String> trainLengths(Path out) throws IOException {
+        List<String> lengths = new ArrayList<>();
+        try (var dirs = Files.list(out.resolve("needle-runs"))) {
+            for (Path d : dirs.toList()) {
+                String json = Files.readString(d.resolve("result.json"));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"train_length\": \"(\\d+)\"").matcher(json);
+                assertTrue(m.find(), json);
+                lengths.add(m.group(1));
+            }
+        }
+        return lengths.stream().distinct().sorted().toList();
     }
 
     @Test
@@ -189,6 +211,12 @@ class ComparisonCommandsTest {
         assertTrue(Files.size(out.resolve("depth-L8.png")) > 0);
         assertTrue(Files.size(out.resolve("depth-L16.png")) > 0);
         assertTrue(reportJson(out).contains("depth scaling (val loss"));
+
+        // A polarized family: the spec names it so that a run (here or on a worker) can build it again.
+        CliRun polarized = run("depth", "--model", "mamba:both", "--lengths", "8,16", "--depths", "1", "--widths", "4",
+                "--vocab", "8", "--steps", "1", "--batch", "2", "--val", "2", "--d-state", "2", "--seeds", "1", "--no-progress",
+                "--out", tmp.resolve("depth-both").toString());
+        assertEquals(0, polarized.code(), polarized.err());
 
         // Every run is kept: the same grid again trains nothing and gives the same table.
         CliRun again = run(args);
