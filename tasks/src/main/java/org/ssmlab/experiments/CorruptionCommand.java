@@ -10,15 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 import org.ssmlab.data.ImageSet;
 import org.ssmlab.data.MnistLoader;
-import org.ssmlab.data.Seeds;
-import org.ssmlab.data.SyntheticImages;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
 import org.ssmlab.report.Report;
-import org.ssmlab.ssm.core.SequenceClassifier;
+import org.ssmlab.runs.RunResult;
+import org.ssmlab.runs.RunSpec;
+import org.ssmlab.runs.RunStore;
 import org.ssmlab.stats.SeedStats;
-import org.ssmlab.train.TrainOptions;
-import org.ssmlab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -113,6 +111,9 @@ public final class CorruptionCommand extends ExperimentCommand {
         return java.util.Collections.unmodifiableMap(m);
     }
 
+    @picocli.CommandLine.Mixin
+    ClusterOptions where = new ClusterOptions();
+
     @Override
     public String name() {
         return "corruption";
@@ -179,34 +180,32 @@ public final class CorruptionCommand extends ExperimentCommand {
         int[] attackK = parseFractions(attackRegions, len, "--attack-regions");
 
         // ------------------------------------------------------------------ data
-        Data sets = loadData(ctx, nTrain, nTest);
-        ImageSet train = PixelSequences.pool(sets.train(), s);
-        ImageSet test = PixelSequences.pool(sets.test(), s);
+        Data sets = loadData(ctx, nTrain, nTest, s);
+        ImageSet train = sets.train();
+        ImageSet test = sets.test();
         if (target < 0 || target >= test.classes() || test.indicesOf(target).length == 0) {
             throw new IllegalArgumentException("--target = " + target + " must be a class in 0.." + (test.classes() - 1)
                     + " with at least one test image");
         }
 
-        // ------------------------------------------------------------------ train and evaluate, seed by seed
-        List<List<CorruptionProbes.SeedOutcome>> outcomes = new ArrayList<>();
+        // ------------------------------------------------------------------ the runs as data: model x seed
+        CorruptionRuns.Grid grid = new CorruptionRuns.Grid(sets.name(), s, nTrain, nTest, nSteps, b, d, nl, ds, rate, noiseK,
+                attackK, target, ctx.seed());
+        List<RunSpec> specs = new ArrayList<>();
         for (ModelVariant v : variants) {
+            for (int i = 0; i < nSeeds; i++) {
+                specs.add(CorruptionRuns.spec(grid, v, i));
+            }
+        }
+        List<RunResult> results = where.executor(new RunStore(ctx.dir().resolve(name() + "-runs")),
+                KnownRuns.tasks(ctx.progress(), DataCache.brownDir(), mnistFound), ctx::say).runAll(specs);
+        List<List<CorruptionProbes.SeedOutcome>> outcomes = new ArrayList<>();
+        for (int m = 0; m < variants.size(); m++) {
             List<CorruptionProbes.SeedOutcome> perSeed = new ArrayList<>();
             for (int i = 0; i < nSeeds; i++) {
-                long seed = Seeds.deriveSeed(ctx.seed(), 100 + i);
-                SequenceClassifier model = v.classifier(1, d, nl, ds, 2, train.classes(), Seeds.deriveSeed(seed, 1));
-                String key = String.format(Locale.ROOT, "%s-%s-s%d-n%d-b%d-d%d-l%d-ds%d-st%d-lr%s-seed%d", v.label(),
-                        sets.name(), s, nTrain, b, d, nl, ds, nSteps, rate, i);
-                Path runDir = ctx.dir().resolve(name() + "-train").resolve(key);
-                TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(rate).weightDecay(0.01).seed(seed)
-                        .checkpointEvery(Math.max(1, nSteps / 4)).progress(ctx.progress())
-                        .name(name() + " " + v.label() + " seed " + (i + 1) + "/" + nSeeds);
-                Trainer.Result r = new Trainer(model, PixelSequences.objective(model, train), rng -> PixelSequences.sample(train, b, rng), opts, runDir).run();
-                if (r.resumedFrom() > 0) {
-                    ctx.say(v.label() + " seed " + (i + 1) + ": resumed from the checkpoint at step " + r.resumedFrom());
-                }
-                CorruptionProbes.SeedOutcome o = CorruptionProbes.evaluate(model, test, noiseK, attackK, target, Seeds.deriveSeed(seed, 2));
-                ctx.say(String.format(Locale.ROOT, "%s seed %d/%d: clean accuracy %.1f%%", v.label(), i + 1, nSeeds,
-                        100 * o.clean()));
+                CorruptionProbes.SeedOutcome o = CorruptionRuns.outcome(results.get(m * nSeeds + i), noiseK, attackK);
+                ctx.say(String.format(Locale.ROOT, "%s seed %d/%d: clean accuracy %.1f%%", variants.get(m).label(), i + 1,
+                        nSeeds, 100 * o.clean()));
                 perSeed.add(o);
             }
             outcomes.add(perSeed);
@@ -403,35 +402,26 @@ public final class CorruptionCommand extends ExperimentCommand {
         return numbers + (diff.excludesZero() ? (diff.mean() > 0 ? " (trailing worse)" : " (leading worse)") : " (n.s.)");
     }
 
-    /** Training and test images with a name for the report. */
+    /** Training and test images (pooled) with a name for the report. */
     record Data(ImageSet train, ImageSet test, String name, String description) {
     }
 
-    /** The data {@link #checkBeforeWriting} settled on: MNIST from its directory, or synthetic images (saying why). */
-    private Data loadData(RunContext ctx, int nTrain, int nTest) {
+    /**
+     * The data {@link #checkBeforeWriting} settled on, pooled to {@code side}: MNIST from its directory, or
+     * synthetic images (saying why).
+     */
+    private Data loadData(RunContext ctx, int nTrain, int nTest, int side) {
         if (mnistFound != null) {
-            MnistLoader loader = new MnistLoader(mnistFound);
-            ImageSet tr = loader.train();
-            ImageSet te = loader.test();
-            if (tr.size() < nTrain || te.size() < nTest) {
-                throw new IllegalArgumentException("MNIST in " + mnistFound + " has " + tr.size() + " training and "
-                        + te.size() + " test images; asked for --train " + nTrain + " and --test " + nTest);
-            }
-            return new Data(PixelSequences.subset(tr, nTrain, Seeds.deriveSeed(ctx.seed(), 10)),
-                    PixelSequences.subset(te, nTest, Seeds.deriveSeed(ctx.seed(), 11)), "mnist", "MNIST digits from " + mnistFound);
+            ImageSet[] sets = CorruptionRuns.data("mnist", nTrain, nTest, side, ctx.seed(), mnistFound);
+            return new Data(sets[0], sets[1], "mnist", "MNIST digits from " + mnistFound);
         }
         boolean fallback = !data.equalsIgnoreCase("synthetic");
         if (fallback) {
             ctx.say("MNIST not found (fetch it with " + MnistLoader.FETCH_COMMAND
                     + "); the quick preset uses synthetic images instead");
         }
-        ImageSet all = SyntheticImages.generate(nTrain + nTest, Seeds.deriveSeed(ctx.seed(), 12));
-        float[][] im = all.images();
-        int[] lb = all.labels();
-        ImageSet tr = new ImageSet(Arrays.copyOfRange(im, 0, nTrain), Arrays.copyOfRange(lb, 0, nTrain), 28, 28, all.classes());
-        ImageSet te = new ImageSet(Arrays.copyOfRange(im, nTrain, nTrain + nTest), Arrays.copyOfRange(lb, nTrain, nTrain + nTest),
-                28, 28, all.classes());
-        return new Data(tr, te, "synthetic", "synthetic 10-class bars and blobs made in code (MNIST was not used"
+        ImageSet[] sets = CorruptionRuns.data("synthetic", nTrain, nTest, side, ctx.seed(), null);
+        return new Data(sets[0], sets[1], "synthetic", "synthetic 10-class bars and blobs made in code (MNIST was not used"
                 + (fallback ? ": not in the cache; fetch it with " + MnistLoader.FETCH_COMMAND : "") + ")");
     }
 

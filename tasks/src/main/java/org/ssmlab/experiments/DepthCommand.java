@@ -137,7 +137,7 @@ public final class DepthCommand extends ExperimentCommand {
             }
         }
         List<RunResult> results = where.executor(new RunStore(ctx.dir().resolve(name() + "-runs")),
-                KnownRuns.tasks(ctx.progress(), brownPath), ctx::say).runAll(specs);
+                KnownRuns.tasks(ctx.progress(), brownPath, null), ctx::say).runAll(specs);
         DepthStats stats = new DepthStats(results);
 
         List<List<?>> rows = new ArrayList<>();

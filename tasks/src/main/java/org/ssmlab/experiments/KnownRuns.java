@@ -15,15 +15,18 @@ public final class KnownRuns {
 
     /**
      * Every known run kind; {@code progress} draws progress bars on a terminal. Depth runs on the Brown
-     * corpus read it from this machine's cache.
+     * corpus and corruption runs on MNIST read their data from this machine's cache.
      */
     public static RunTasks tasks(boolean progress) {
-        return tasks(progress, DataCache.brownDir());
+        return tasks(progress, DataCache.brownDir(), null);
     }
 
-    /** As {@link #tasks(boolean)}, with the Brown corpus of depth runs read from {@code brownDir}. */
-    public static RunTasks tasks(boolean progress, Path brownDir) {
+    /**
+     * As {@link #tasks(boolean)}, with the Brown corpus of depth runs read from {@code brownDir} and MNIST
+     * from {@code mnistDir} (null: the cache).
+     */
+    public static RunTasks tasks(boolean progress, Path brownDir, Path mnistDir) {
         return RunTasks.of(Map.of("recall", Recall.task(progress), "depth", DepthRuns.task(brownDir, progress),
-                "needle", NeedleRuns.task(progress)));
+                "needle", NeedleRuns.task(progress), "corruption", CorruptionRuns.task(progress, mnistDir)));
     }
 }

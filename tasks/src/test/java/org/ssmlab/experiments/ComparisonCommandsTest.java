@@ -48,9 +48,10 @@ class ComparisonCommandsTest {
     void corruptionWritesRelativeDropsAndAttackSuccessPerSeedWithIntervals() throws IOException {
         Path out = tmp.resolve("corruption");
         Path noMnist = Files.createDirectories(tmp.resolve("empty-cache"));
-        CliRun r = run("corruption", "--quick", "--mnist-dir", noMnist.toString(), "--side", "7", "--train", "40",
+        String[] args = {"corruption", "--quick", "--mnist-dir", noMnist.toString(), "--side", "7", "--train", "40",
                 "--test", "30", "--steps", "3", "--batch", "4", "--d-model", "4", "--layers", "1", "--d-state", "2",
-                "--seeds", "2", "--models", "mamba,h3", "--no-progress", "--out", out.toString());
+                "--seeds", "2", "--models", "mamba,h3", "--no-progress", "--out", out.toString()};
+        CliRun r = run(args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("MNIST not found (fetch it with ./ssmlab fetch mnist); the quick preset uses synthetic"),
                 r.out());
@@ -84,6 +85,12 @@ class ComparisonCommandsTest {
         assertTrue(r.out().contains("corruption_rel_drop_last_k5_h3="), r.out());
         assertTrue(r.out().contains("corruption_attack_target7_last_k23_mamba="), r.out());
         assertTrue(r.out().contains("corruption_attack_alltargets_first_k12_h3="), r.out());
+        // Every (model, seed) run is kept: the same command again trains nothing and gives the same tables.
+        CliRun again = run(args);
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("[4/4] h3 seed 2: finished before"), again.out());
+        assertEquals(noise, CsvWriter.read(out.resolve("corruption-noise.csv")));
+        assertEquals(target, CsvWriter.read(out.resolve("corruption-target.csv")));
     }
 
     @Test
