@@ -96,7 +96,7 @@ public final class LrdCommand extends ExperimentCommand {
             double far = profile[0];
             double ratio = far / near;
             summary.add(List.of(m.label(), near, far, ratio));
-            ctx.figure("lrd_far_over_near_" + m.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "_"),
+            ctx.figure("lrd_far_over_near_" + m.label().toLowerCase(Locale.ROOT).replaceAll("[^a-z]+", "_").replaceAll("_$", ""),
                     String.format(Locale.ROOT, "%.3e", ratio));
             if (m.label().equals("Mamba")) {
                 mambaRatio = ratio;
