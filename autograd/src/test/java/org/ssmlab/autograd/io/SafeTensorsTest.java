@@ -176,7 +176,9 @@ class SafeTensorsTest {
         String h = new String(file, 0, file.length, java.nio.charset.StandardCharsets.ISO_8859_1);
         int open = h.lastIndexOf('[', at);
         int close = h.indexOf(']', at);
-        if (open < 0 || close < 0 || !h.startsWith("\"shape\":", open - 8)) {
+        // The flipped byte must sit inside the shape's list: no ']' between its '[' and the byte (a ','
+        // after the list, between two members of the object, is structure of the object, not a merge).
+        if (open < 0 || close < 0 || h.lastIndexOf(']', at) > open || !h.startsWith("\"shape\":", open - 8)) {
             return false;
         }
         String after = h.substring(open + 1, close);
