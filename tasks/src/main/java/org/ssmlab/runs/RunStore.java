@@ -7,7 +7,6 @@ import com.google.gson.reflect.TypeToken;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -49,9 +48,7 @@ public final class RunStore {
             throw new IllegalStateException("RunStore: " + file + " holds the result of " + stored.canonical()
                     + ", not of " + spec.canonical());
         }
-        Map<String, Double> figures = GSON.fromJson(o.get("figures"), new TypeToken<TreeMap<String, Double>>() { }.getType());
-        return Optional.of(new RunResult(spec, new TreeMap<>(figures), o.get("finalStep").getAsLong(),
-                o.get("stoppedEarly").getAsBoolean(), o.get("seconds").getAsDouble(), o.has("threads") ? o.get("threads").getAsInt() : 0));
+        return Optional.of(ResultJson.get(o, spec));
     }
 
     /** Writes {@code r} as the result of its spec, atomically. */
@@ -64,11 +61,7 @@ public final class RunStore {
         spec.addProperty("key", r.spec().key());
         JsonObject o = new JsonObject();
         o.add("spec", spec);
-        o.add("figures", GSON.toJsonTree(r.figures()));
-        o.addProperty("finalStep", r.finalStep());
-        o.addProperty("stoppedEarly", r.stoppedEarly());
-        o.addProperty("seconds", r.seconds());
-        o.addProperty("threads", r.threads());
+        ResultJson.put(o, r);
         FileTrees.writeAtomically(runDir(r.spec()).resolve(RESULT), GSON.toJson(o));
     }
 }

@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.ssmlab.runs.ResultJson;
 import org.ssmlab.runs.RunResult;
 import org.ssmlab.runs.RunSpec;
 
@@ -96,11 +97,7 @@ public final class RunMessages {
         o.addProperty("key", r.spec().key());
         o.addProperty("member", member);
         o.addProperty("ok", true);
-        o.add("figures", GSON.toJsonTree(r.figures()));
-        o.addProperty("finalStep", r.finalStep());
-        o.addProperty("stoppedEarly", r.stoppedEarly());
-        o.addProperty("seconds", r.seconds());
-        o.addProperty("threads", r.threads());
+        ResultJson.put(o, r);
         return signed(secret, GSON.toJson(o));
     }
 
@@ -126,12 +123,10 @@ public final class RunMessages {
             if (!key.equals(spec.key())) {
                 throw new IllegalArgumentException("reply from " + member + " is for run " + key + ", not " + spec.key());
             }
-            TreeMap<String, Double> figures = new TreeMap<>();
-            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("figures").entrySet()) {
-                figures.put(e.getKey(), GSON.fromJson(e.getValue(), Double.class));
+            if (!o.has("threads")) {
+                throw new IllegalArgumentException("malformed reply: no thread count");
             }
-            return new Reply(key, member, new RunResult(spec, figures, o.get("finalStep").getAsLong(),
-                    o.get("stoppedEarly").getAsBoolean(), o.get("seconds").getAsDouble(), o.get("threads").getAsInt()), null);
+            return new Reply(key, member, ResultJson.get(o, spec), null);
         } catch (ClassCastException | IllegalStateException | UnsupportedOperationException | NumberFormatException
                  | NullPointerException | JsonParseException e) {
             throw new IllegalArgumentException("malformed reply: " + e.getMessage());
