@@ -49,9 +49,8 @@ public final class VectorMath {
     public static FloatVector exp(FloatVector x) {
         // No max/min clamp (Java's float max/min, with their NaN and −0 rules, cost several instructions per
         // lane): lanes beyond the float range are computed as garbage and replaced by 0 or +∞ at the end.
-        FloatVector xc = x;
-        FloatVector nf = xc.fma(LOG2E, ROUNDER).sub(ROUNDER);          // round(x · log2 e), exactly an integer
-        FloatVector r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_HI), xc);   // x − n·ln2_hi, one rounding
+        FloatVector nf = x.fma(LOG2E, ROUNDER).sub(ROUNDER);          // round(x · log2 e), exactly an integer
+        FloatVector r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_HI), x);    // x − n·ln2_hi, one rounding
         r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_LO), r);                // − n·ln2_lo
         FloatVector p = r.fma(1f / 5040, 1f / 720);
         p = next(next(next(next(next(next(p, r, 1f / 120), r, 1f / 24), r, 1f / 6), r, 0.5f), r, 1f), r, 1f);
