@@ -20,14 +20,8 @@ final class ScalarSelectiveScan {
     private ScalarSelectiveScan() {
     }
 
-    /** ā of state channel {@code n} of model channel {@code d} at step size {@code dt}. */
+    /** ā = exp(Δ A[d, n]) of learnable state channel {@code n} of model channel {@code d} at step size {@code dt}. */
     private static float abar(Selective s, float[] A, int d, int n, float dt) {
-        if (s.polarizeOne() && n == 0) {
-            return 1f;
-        }
-        if (s.polarizeZero() && n == s.nTotal() - 1) {
-            return 0f;
-        }
         return (float) Math.exp((double) (dt * A[d * s.n() + n - s.learnableOffset()]));
     }
 
@@ -36,15 +30,15 @@ final class ScalarSelectiveScan {
         return !(s.polarizeOne() && n == 0) && !(s.polarizeZero() && n == s.nTotal() - 1);
     }
 
-    /** One recurrence step of one state channel: exact for the polarized ones. */
-    private static float update(Selective s, int n, float abar, float prev, float x) {
+    /** One recurrence step h_t[n] = ā h_{t-1}[n] + x of state channel n: exact for the polarized ones. */
+    private static float step(Selective s, float[] A, int d, int n, float dt, float prev, float x) {
         if (s.polarizeOne() && n == 0) {
             return prev + x;                 // ā ≡ 1
         }
         if (s.polarizeZero() && n == s.nTotal() - 1) {
             return x;                        // ā ≡ 0
         }
-        return abar * prev + x;
+        return abar(s, A, d, n, dt) * prev + x;
     }
 
     /** σ(x) = 1 / (1 + exp(-x)), in double and rounded once. */
@@ -93,7 +87,7 @@ final class ScalarSelectiveScan {
             float y = 0f;
             for (int n = 0; n < nt; n++) {
                 // h_t[n] = ā_t[n] h_{t-1}[n] + Δ_t u_t B_t[n];   y_t += C_t[n] h_t[n]
-                h[n] = update(s, n, abar(s, A, d, n, dt), h[n], du * B[bn + n]);
+                h[n] = step(s, A, d, n, dt, h[n], du * B[bn + n]);
                 y = y + C[bn + n] * h[n];
             }
             if (Dskip != null) {
@@ -151,7 +145,7 @@ final class ScalarSelectiveScan {
             float du = dt * u[x];
             float y = 0f;
             for (int n = 0; n < nt; n++) {
-                float hn = update(s, n, abar(s, A, d, n, dt), hs[t * nt + n], du * B[bn + n]);
+                float hn = step(s, A, d, n, dt, hs[t * nt + n], du * B[bn + n]);
                 hs[(t + 1) * nt + n] = hn;
                 y = y + C[bn + n] * hn;
             }

@@ -96,8 +96,47 @@ class GemmKernelsTest {
         }
     }
 
+    /**
+     * Each product of a batch is the definition, on both kernels; the batch is large enough (2 × 170³
+     * multiply-adds) that the SIMD kernel gives whole products to its threads.
+     */
+    @Test
+    void batchedProductsAreEachTheDefinitionOnBothKernels() {
+        SplittableRandom r = new SplittableRandom(Props.SEED);
+        int batch = 2, m = 170, n = 171, k = 172;
+        float alpha = 2f, beta = 0.5f;
+        float[] a = fill(r, batch * m * k);               // each A stored (k, m): op(A) = Aᵀ
+        float[] b = fill(r, batch * k * n);
+        float[] c0 = fill(r, batch * m * n);
+        for (Gemm g : new Gemm[] {SIMD, SCALAR}) {
+            float[] c = c0.clone();
+            g.gemmBatched(true, false, batch, m, n, k, alpha, a, m * k, b, k * n, beta, c, m * n);
+            for (int q = 0; q < batch; q++) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double sum = 0, abs = 0;
+                        for (int p = 0; p < k; p++) {
+                            double term = (double) a[q * m * k + p * m + i] * b[q * k * n + p * n + j];
+                            sum += term;
+                            abs += Math.abs(term);
+                        }
+                        int at = q * m * n + i * n + j;
+                        double expected = alpha * sum + beta * c0[at];
+                        double tol = 2 * (k + 2) * EPS * (Math.abs(alpha) * abs + Math.abs(beta * c0[at]));
+                        assertEquals(expected, c[at], tol, g.getClass().getSimpleName() + " product " + q
+                                + " element (" + i + ", " + j + ")");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void badInputNamesKernelArgumentAndSizes() {
+        var scalar = assertThrows(IllegalArgumentException.class,
+                () -> SCALAR.gemm(true, false, 3, 4, 5, 1f, new float[14], 0, new float[20], 0, 0f, new float[12], 0));
+        assertTrue(scalar.getMessage().contains("ScalarGemm.gemm") && scalar.getMessage().contains("A"),
+                scalar.getMessage());
         var e = assertThrows(IllegalArgumentException.class,
                 () -> SIMD.gemm(false, false, 3, 4, 5, 1f, new float[14], 0, new float[20], 0, 0f, new float[12], 0));
         assertTrue(e.getMessage().contains("SimdGemm.gemm") && e.getMessage().contains("A (3 x 5)")

@@ -88,7 +88,32 @@ class GemmTilesTest {
     }
 
     @Test
+    void theMachineTileFollowsTheRegisterFileUnlessOverridden() {
+        String before = System.getProperty(GemmTile.PROPERTY);
+        try {
+            System.clearProperty(GemmTile.PROPERTY);
+            GemmTile byRegisters = GemmTile.forRegisters(
+                    GemmTile.vectorRegisters(System.getProperty("os.arch", ""), SimdGemm.S.vectorBitSize()));
+            assertEquals(byRegisters, GemmTile.forMachine());
+            assertEquals(byRegisters, new SimdGemm().tile());
+            GemmTile other = byRegisters == GemmTile.ROWS4_VECTORS2 ? GemmTile.ROWS8_VECTORS2 : GemmTile.ROWS4_VECTORS2;
+            System.setProperty(GemmTile.PROPERTY, other.toString());
+            assertEquals(other, GemmTile.forMachine(), "-D" + GemmTile.PROPERTY + "=" + other);
+            assertEquals(other, new SimdGemm().tile());
+        } finally {
+            if (before == null) {
+                System.clearProperty(GemmTile.PROPERTY);
+            } else {
+                System.setProperty(GemmTile.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void tileOverrideParsesAndRejectsUnknownShapes() {
+        for (GemmTile t : GemmTile.values()) {
+            assertEquals(t, GemmTile.parse(t.toString()), "the name of " + t + " parses back to it");
+        }
         assertEquals(GemmTile.ROWS8_VECTORS2, GemmTile.parse(" 8X2 "));
         var e = assertThrows(IllegalArgumentException.class, () -> GemmTile.parse("7x3"));
         assertTrue(e.getMessage().contains("ssmlab.gemm.tile") && e.getMessage().contains("7x3")
