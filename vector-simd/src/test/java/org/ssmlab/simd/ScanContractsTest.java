@@ -144,6 +144,20 @@ class ScanContractsTest {
         }
     }
 
+    @Test
+    void selectiveSizesAreCheckedByName() {
+        String[] names = {"batch", "len", "d", "n"};
+        for (int i = 0; i < names.length; i++) {
+            int[] sizes = {2, 5, 3, 2};
+            sizes[i] = -1;
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> new Selective(sizes[0], sizes[1], sizes[2], sizes[3], false, false, 4));
+            assertTrue(e.getMessage().equals("Scans.Selective: " + names[i] + " = -1 is negative"), e.getMessage());
+        }
+        Selective s = Selective.of(2, 5, 3, 2, true, false);
+        assertTrue(s.chunk() == Scans.DEFAULT_CHUNK && s.nTotal() == 3 && s.learnableOffset() == 1, s.toString());
+    }
+
     // ------------------------------------------------------------------ diagonal, real and complex
 
     @Test
