@@ -4,23 +4,15 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.quicktheories.QuickTheory;
 import org.quicktheories.generators.Generate;
-import org.ssmlab.autograd.GradMode;
-import org.ssmlab.autograd.Tensor;
-import org.ssmlab.autograd.ops.Arith;
-import org.ssmlab.autograd.ops.Scan;
-import org.ssmlab.autograd.ops.Shapes;
 import org.ssmlab.ssm.core.ComplexEq1Terms;
 import org.ssmlab.ssm.core.DiagonalMixer;
 import org.ssmlab.ssm.core.Eq1Form;
 import org.ssmlab.ssm.core.Mixer;
-import org.ssmlab.ssm.core.RecurrentState;
 
 /**
  * The theorems of docs/theory.md as a property suite for any mixer, real or new. Give it a factory of
@@ -57,6 +49,10 @@ import org.ssmlab.ssm.core.RecurrentState;
  * <pre>
  *   MixerTheorems.of("my mixer", rng -&gt; new MyMixer(8, 4, rng)).assertHolds();
  * </pre>
+ *
+ * This class holds the API and the harness (sampling, QuickTheories, verdicts); the check of one sample
+ * is a class of this package per property: StepEqualsParallel, RecencyProperty (with
+ * ComplexRecencyProperty for Theorem D.2), SmoothingProperty and PolarizationProperty.
  */
 public final class MixerTheorems {
 
@@ -219,463 +215,34 @@ public final class MixerTheorems {
         return factory.apply(new SplittableRandom(weightSeed));
     }
 
-    private static Tensor input(long weightSeed, int batch, int len, int d, double scale) {
-        return Tensor.randn(new SplittableRandom(weightSeed ^ 0x5DEECE66DL), (float) scale, batch, len, d);
-    }
+    // ---------------------------------------------------------------- the properties, one class each
 
-    private static DiagonalMixer diagonal(Mixer m) {
-        if (!(m instanceof DiagonalMixer dm)) {
-            throw new Outside(m.getClass().getSimpleName() + " is not a diagonal Eq. 1 mixer (it exposes no terms"
-                    + " a_t, B_t x_t: neither DiagonalMixer nor ComplexEq1Terms)");
-        }
-        return dm;
-    }
-
-    /** a and g of x, flattened to (T, C), in double-free float arrays, with the hypothesis a ∈ [0, 1] checked. */
-    private static float[][] termsOf(DiagonalMixer m, Tensor x) {
-        try (var s = GradMode.noGrad()) {
-            DiagonalMixer.Terms t = m.terms(x);
-            float[] a = t.a().toArray();
-            float[] g = t.bx().toArray();
-            for (float v : a) {
-                if (!(v >= 0 && v <= 1)) {
-                    throw new Outside("a transition " + v + " is outside [0, 1]");
-                }
-            }
-            return new float[][] {a, g};
-        }
-    }
-
-    // ---------------------------------------------------------------- the properties
-
-    /** {@value #STEP}. */
+    /** {@value #STEP}; one sample is checked in StepEqualsParallel. */
     public Verdict stepEqualsParallel() {
-        return property(STEP, "step, forward and explicit Eq. 1 agree to 2e-4 of max |y|", (ws, len, scale, cov) -> {
-            Mixer m = sample(ws);
-            int d = m.width();
-            int batch = 2;
-            Tensor x = input(ws, batch, len, d, scale);
-            float[] par;
-            float[] explicit = null;
-            float[] rec = new float[batch * len * d];
-            try (var s = GradMode.noGrad()) {
-                par = m.forward(x).toArray();
-                if (m instanceof Eq1Form e) {
-                    explicit = e.explicitForward(x).toArray();
-                }
-                RecurrentState st = m.newState(batch);
-                for (int t = 0; t < len; t++) {
-                    Tensor xt = Shapes.reshape(Shapes.slice(x, 1, t, t + 1), batch, d);
-                    float[] y = m.step(xt, st).toArray();
-                    for (int b = 0; b < batch; b++) {
-                        System.arraycopy(y, b * d, rec, (b * len + t) * d, d);
-                    }
-                }
-            }
-            double max = 0;
-            for (float v : par) {
-                if (!Float.isFinite(v)) {
-                    throw new Falsified(STEP, "forward gave a non-finite output " + v);
-                }
-                max = Math.max(max, Math.abs(v));
-            }
-            cov.add("max |y|", max);
-            double tol = 2e-4 * Math.max(max, 1e-3);
-            for (int k = 0; k < par.length; k++) {
-                if (!(Math.abs(par[k] - rec[k]) <= tol)) {
-                    throw new Falsified(STEP, String.format(Locale.ROOT, "forward %.7g but step %.7g at flat index %d (T = %d)",
-                            par[k], rec[k], k, len));
-                }
-                if (explicit != null && !(Math.abs(par[k] - explicit[k]) <= tol)) {
-                    throw new Falsified(STEP, String.format(Locale.ROOT,
-                            "forward %.7g but explicit Eq. 1 %.7g at flat index %d (T = %d)", par[k], explicit[k], k, len));
-                }
-            }
-        });
-    }
-
-    /** {@value #RECENCY}, with {@value #TIME_INVARIANT} and {@value #PATH}. */
-    public Verdict recency() {
-        return property(RECENCY, "bound held for every s < t and output entry (real states: also Lemma D.1"
-                + " equality where a is input-independent, and non-zero direct-path influence)", (ws, len, scale, cov) -> {
-            Mixer sampled = sample(ws);
-            if (sampled instanceof ComplexEq1Terms cm) {
-                complexRecency(sampled, cm, ws, len, scale, cov);
-                return;
-            }
-            DiagonalMixer m = diagonal(sampled);
-            int d = m.width();
-            Tensor x = input(ws, 1, len, d, scale).requiresGrad(true);
-            float[][] ag = termsOf(m, x);
-            float[] a = ag[0];
-            float[] g = ag[1];
-            int c = a.length / len;
-            double[] aStar = new double[c];
-            double[] bigG = new double[c];
-            double aMin = Double.POSITIVE_INFINITY;
-            for (int t = 0; t < len; t++) {
-                for (int i = 0; i < c; i++) {
-                    aStar[i] = Math.max(aStar[i], a[t * c + i]);
-                    bigG[i] = Math.max(bigG[i], Math.abs(g[t * c + i]));
-                    aMin = Math.min(aMin, a[t * c + i]);
-                }
-            }
-            // ∂a_{s,i}/∂x and ∂g_{s,i}/∂x by reverse mode; both must live in row s (the terms at s read x_s only).
-            double[][] da = new double[len][c];
-            float[][][] dg = new float[len][c][];
-            boolean timeInvariant = true;
-            for (int s = 0; s < len; s++) {
-                for (int i = 0; i < c; i++) {
-                    float[] ga = Grads.of(() -> m.terms(x).a(), x, s * c + i);
-                    float[] gg = Grads.of(() -> m.terms(x).bx(), x, s * c + i);
-                    if (Grads.offRowMax(ga, s, d) > 0 || Grads.offRowMax(gg, s, d) > 0) {
-                        throw new Outside("the terms at t read x_r for some r ≠ t (a_t, B_t x_t are not functions of x_t"
-                                + " alone, e.g. a causal convolution or a history-dependent normaliser)");
-                    }
-                    da[s][i] = Grads.rowNorm(ga, s, d);
-                    dg[s][i] = Arrays.copyOfRange(gg, s * d, s * d + d);
-                    if (da[s][i] > 0) {
-                        timeInvariant = false;
-                        if (aStar[i] >= 1) {
-                            // exp(-Δ A) or a sigmoid rounds to exactly 1 in float32 (Δ underflows at large
-                            // inputs): the bound's 1/(1 - A*) is infinite for this sample.
-                            throw new Skip("an input-dependent a_t rounds to 1 in float32");
-                        }
-                    }
-                }
-            }
-            // Constant channels (a ≡ 1 or a ≡ 0 over the sample) are not counted in the coverage of a.
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = 0;
-            for (int i = 0; i < c; i++) {
-                for (int t = 0; t < len; t++) {
-                    double v = a[t * c + i];
-                    if (aStar[i] < 1 && v > 0) {
-                        lo = Math.min(lo, v);
-                        hi = Math.max(hi, v);
-                    }
-                }
-            }
-            if (hi > 0) {
-                cov.add("a_min (learnable)", lo);
-                cov.add("A_max (learnable)", hi);
-            }
-            cov.add("T", len);
-            cov.add("time-invariant", timeInvariant ? 1 : 0);
-            Tensor hLeaf;
-            try (var s = GradMode.noGrad()) {
-                DiagonalMixer.Terms t = m.terms(x);
-                hLeaf = DiagonalMixer.fusedScan(t.a(), t.bx());
-            }
-            Tensor h = Tensor.of(hLeaf.toArray(), hLeaf.shape()).requiresGrad(true);
-            for (int t = 1; t < len; t++) {
-                for (int k = 0; k < d; k++) {
-                    int tt = t;
-                    int kk = k;
-                    float[] jac = Grads.of(() -> m.readout(x, m.terms(x), h), h, t * d + k);
-                    if (Grads.offRowMax(jac, t, c) > 0) {
-                        throw new Outside("the readout at t reads h_r for some r ≠ t");
-                    }
-                    float[] infl = Grads.of(() -> m.forward(x), x, t * d + k);
-                    double scaleT = 0;
-                    for (int s = 0; s < t; s++) {
-                        for (int i = 0; i < c; i++) {
-                            double term = (da[s][i] > 0 ? da[s][i] * bigG[i] / (1 - aStar[i]) : 0) + norm(dg[s][i]);
-                            scaleT = Math.max(scaleT, Math.abs(jac[t * c + i]) * term);
-                        }
-                    }
-                    double abs = 1e-6 * scaleT + 1e-30;
-                    for (int s = 0; s < t; s++) {
-                        double bound = 0;
-                        for (int i = 0; i < c; i++) {
-                            double term = (da[s][i] > 0 ? da[s][i] * bigG[i] / (1 - aStar[i]) : 0) + norm(dg[s][i]);
-                            bound += Math.abs(jac[t * c + i]) * Math.pow(aStar[i], t - s) * term;
-                        }
-                        double got = Grads.rowNorm(infl, s, d);
-                        if (!(got <= bound * (1 + REL) + abs)) {
-                            throw new Falsified(RECENCY, String.format(Locale.ROOT,
-                                    "||dy_%d[%d]/dx_%d|| = %.6g exceeds the bound %.6g", tt, kk, s, got, bound));
-                        }
-                        if (timeInvariant) {
-                            checkLemmaD1(a, c, d, jac, dg, infl, t, k, s, abs);
-                        }
-                    }
-                    // The direct path x_{t-1} → g_{t-1} → h_t → y_t.
-                    double direct = 0;
-                    for (int i = 0; i < c; i++) {
-                        direct += Math.abs(jac[t * c + i]) * a[t * c + i] * norm(dg[t - 1][i]);
-                    }
-                    if (direct > 1e-3 * scaleT && direct > 1e-20 && !(Grads.rowNorm(infl, t - 1, d) > 0)) {
-                        throw new Falsified(PATH, String.format(Locale.ROOT,
-                                "dy_%d[%d]/dx_%d = 0 although the direct path has weight %.4g", t, k, t - 1, direct));
-                    }
-                }
-            }
-        });
+        return property(STEP, "step, forward and explicit Eq. 1 agree to 2e-4 of max |y|",
+                (ws, len, scale, cov) -> StepEqualsParallel.check(sample(ws), ws, len, scale, cov));
     }
 
     /**
-     * Theorem D.2 (the complex version: |a| in place of a) per state channel, for a complex diagonal mixer:
-     * ||∂y_t[k]/∂x_s|| ≤ Σ_i |∂y_t[k]/∂h_{t,i}| · A*_i^{t-s} (|∂a_{s,i}/∂x_s| G_i/(1 - A*_i) + |∂g_{s,i}/∂x_s|)
-     * with A*_i = max_t |a_{t,i}|, G_i = max_t |g_{t,i}| and |∂z/∂x| = (||∂Re z/∂x||² + ||∂Im z/∂x||²)^{1/2}.
+     * {@value #RECENCY}, with {@value #TIME_INVARIANT} and {@value #PATH}; one sample is checked in
+     * RecencyProperty, or in ComplexRecencyProperty (Theorem D.2) for a complex mixer.
      */
-    private static void complexRecency(Mixer mixer, ComplexEq1Terms m, long ws, int len, double scale, Coverage cov) {
-        int d = mixer.width();
-        Tensor x = input(ws, 1, len, d, scale).requiresGrad(true);
-        float[][] t = new float[4][];
-        try (var s = GradMode.noGrad()) {
-            Tensor[] terms = m.complexTerms(x);
-            for (int q = 0; q < 4; q++) {
-                t[q] = terms[q].toArray();
-            }
-        }
-        int c = t[0].length / len;
-        double[] aStar = new double[c];
-        double[] bigG = new double[c];
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = 0;
-        for (int k = 0; k < t[0].length; k++) {
-            double mod = Math.hypot(t[0][k], t[1][k]);
-            if (!(mod <= 1)) {
-                throw new Outside("a transition has |a| = " + mod + " > 1");
-            }
-            aStar[k % c] = Math.max(aStar[k % c], mod);
-            bigG[k % c] = Math.max(bigG[k % c], Math.hypot(t[2][k], t[3][k]));
-            if (mod > 0 && mod < 1) {
-                lo = Math.min(lo, mod);
-                hi = Math.max(hi, mod);
-            }
-        }
-        if (hi > 0) {
-            cov.add("a_min |a| (learnable)", lo);
-            cov.add("A_max |a| (learnable)", hi);
-        }
-        double[][] da = new double[len][c];
-        double[][] dg = new double[len][c];
-        for (int s = 0; s < len; s++) {
-            for (int i = 0; i < c; i++) {
-                double[] norms = new double[4];
-                for (int q = 0; q < 4; q++) {
-                    int qq = q;
-                    float[] gr = Grads.of(() -> m.complexTerms(x)[qq], x, s * c + i);
-                    if (Grads.offRowMax(gr, s, d) > 0) {
-                        throw new Outside("the terms at t read x_r for some r ≠ t");
-                    }
-                    norms[q] = Grads.rowNorm(gr, s, d);
-                }
-                da[s][i] = Math.hypot(norms[0], norms[1]);
-                dg[s][i] = Math.hypot(norms[2], norms[3]);
-                if (da[s][i] > 0 && aStar[i] >= 1) {
-                    throw new Skip("an input-dependent |a_t| rounds to 1 in float32");
-                }
-            }
-        }
-        Tensor hRe;
-        Tensor hIm;
-        try (var s = GradMode.noGrad()) {
-            Tensor[] terms = m.complexTerms(x);
-            Scan.ComplexTensor h = Scan.complexDiagonal(new Scan.ComplexTensor(terms[0], terms[1]),
-                    new Scan.ComplexTensor(terms[2], terms[3]), null);
-            hRe = Tensor.of(h.re().toArray(), h.re().shape()).requiresGrad(true);
-            hIm = Tensor.of(h.im().toArray(), h.im().shape()).requiresGrad(true);
-        }
-        for (int tt = 1; tt < len; tt++) {
-            for (int k = 0; k < d; k++) {
-                int row = tt * d + k;
-                float[] jRe = Grads.of(() -> m.complexReadout(x, hRe, hIm), hRe, row);
-                float[] jIm = Grads.of(() -> m.complexReadout(x, hRe, hIm), hIm, row);
-                if (Grads.offRowMax(jRe, tt, c) > 0 || Grads.offRowMax(jIm, tt, c) > 0) {
-                    throw new Outside("the readout at t reads h_r for some r ≠ t");
-                }
-                float[] infl = Grads.of(() -> mixer.forward(x), x, row);
-                double scaleT = 0;
-                double[] jMod = new double[c];
-                for (int i = 0; i < c; i++) {
-                    jMod[i] = Math.hypot(jRe[tt * c + i], jIm[tt * c + i]);
-                    for (int s = 0; s < tt; s++) {
-                        double term = (da[s][i] > 0 ? da[s][i] * bigG[i] / (1 - aStar[i]) : 0) + dg[s][i];
-                        scaleT = Math.max(scaleT, jMod[i] * term);
-                    }
-                }
-                for (int s = 0; s < tt; s++) {
-                    double bound = 0;
-                    for (int i = 0; i < c; i++) {
-                        double term = (da[s][i] > 0 ? da[s][i] * bigG[i] / (1 - aStar[i]) : 0) + dg[s][i];
-                        bound += jMod[i] * Math.pow(aStar[i], tt - s) * term;
-                    }
-                    double got = Grads.rowNorm(infl, s, d);
-                    if (!(got <= bound * (1 + REL) + 1e-6 * scaleT + 1e-30)) {
-                        throw new Falsified(RECENCY, String.format(Locale.ROOT,
-                                "complex: ||dy_%d[%d]/dx_%d|| = %.6g exceeds the Theorem D.2 bound %.6g", tt, k, s, got, bound));
-                    }
-                }
-            }
-        }
-        cov.add("T", len);
+    public Verdict recency() {
+        return property(RECENCY, "bound held for every s < t and output entry (real states: also Lemma D.1"
+                + " equality where a is input-independent, and non-zero direct-path influence)",
+                (ws, len, scale, cov) -> RecencyProperty.check(sample(ws), ws, len, scale, cov));
     }
 
-    /** Lemma D.1 with input-independent transitions: the influence vector equals its closed form. */
-    private static void checkLemmaD1(float[] a, int c, int d, float[] jac, float[][][] dg, float[] infl,
-                                     int t, int k, int s, double abs) {
-        double[] want = new double[d];
-        double mag = 0;
-        for (int i = 0; i < c; i++) {
-            double w = jac[t * c + i];
-            for (int r = s + 1; r <= t; r++) {
-                w *= a[r * c + i];
-            }
-            for (int q = 0; q < d; q++) {
-                want[q] += w * dg[s][i][q];
-            }
-            mag += Math.abs(w) * norm(dg[s][i]);
-        }
-        for (int q = 0; q < d; q++) {
-            double got = infl[s * d + q];
-            if (!(Math.abs(got - want[q]) <= 1e-4 * mag + abs)) {
-                throw new Falsified(TIME_INVARIANT, String.format(Locale.ROOT,
-                        "dy_%d[%d]/dx_%d,%d = %.7g but the closed form gives %.7g", t, k, s, q, got, want[q]));
-            }
-        }
-    }
-
-    private static double norm(float[] v) {
-        double s = 0;
-        for (float f : v) {
-            s += (double) f * f;
-        }
-        return Math.sqrt(s);
-    }
-
-    /** {@value #SMOOTHING}. */
+    /** {@value #SMOOTHING}; one sample is checked in SmoothingProperty. */
     public Verdict smoothing() {
         return property(SMOOTHING, "range(h) <= (1 - a_min^(T-1)) range(v) per channel on the mixer's transitions",
-                (ws, len, scale, cov) -> {
-            Mixer sampled = sample(ws);
-            if (sampled instanceof ComplexEq1Terms) {
-                throw new Outside("complex state: Theorem 4.2 bounds the ranges of real states");
-            }
-            DiagonalMixer m = diagonal(sampled);
-            int d = m.width();
-            Tensor x = input(ws, 1, len, d, scale);
-            float[] a = termsOf(m, x)[0];
-            int c = a.length / len;
-            SplittableRandom rng = new SplittableRandom(ws + 17);
-            float[] v = new float[len * c];
-            double offset = 10 * (2 * rng.nextDouble() - 1);
-            double maxAbs = 0;
-            for (int k = 0; k < v.length; k++) {
-                v[k] = (float) (Tensor.gaussian(rng) + offset);
-                maxAbs = Math.max(maxAbs, Math.abs(v[k]));
-            }
-            float[] h;
-            try (var s = GradMode.noGrad()) {
-                Tensor at = Tensor.of(a.clone(), 1, len, c);
-                Tensor vt = Tensor.of(v.clone(), 1, len, c);
-                Tensor drive = Arith.mul(Arith.addScalar(Arith.neg(at), 1f), vt);
-                h = Scan.diagonalStates(at, drive, Shapes.reshape(Shapes.slice(vt, 1, 0, 1), 1, c)).toArray();
-            }
-            double slack = 2e-6 * (len + 1) * maxAbs;
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = 0;
-            for (int i = 0; i < c; i++) {
-                double aMin = Double.POSITIVE_INFINITY;
-                for (int t = 1; t < len; t++) {
-                    aMin = Math.min(aMin, a[t * c + i]);
-                    hi = Math.max(hi, a[t * c + i]);
-                }
-                lo = Math.min(lo, aMin);
-                double factor = 1 - Math.pow(aMin, len - 1);
-                double rh = range(h, len, c, i);
-                double rv = range(v, len, c, i);
-                if (!(rh <= factor * rv + slack)) {
-                    throw new Falsified(SMOOTHING, String.format(Locale.ROOT,
-                            "channel %d: range(h) = %.7g > (1 - a_min^%d) range(v) = %.7g * %.7g", i, rh, len - 1, factor, rv));
-                }
-            }
-            cov.add("a_min", lo);
-            cov.add("A_max", hi);
-        });
+                (ws, len, scale, cov) -> SmoothingProperty.check(sample(ws), ws, len, scale, cov));
     }
 
-    private static double range(float[] v, int len, int c, int i) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (int t = 0; t < len; t++) {
-            lo = Math.min(lo, v[t * c + i]);
-            hi = Math.max(hi, v[t * c + i]);
-        }
-        return hi - lo;
-    }
-
-    /** {@value #POLARIZATION}. */
+    /** {@value #POLARIZATION}; one sample is checked in PolarizationProperty. */
     public Verdict polarization() {
-        return property(POLARIZATION, "a = 1 channels sum their drive, a = 0 channels equal it", (ws, len, scale, cov) -> {
-            Mixer sampled = sample(ws);
-            Tensor x = input(ws, 1, len, sampled.width(), scale);
-            float[] a;
-            float[] g;
-            float[] h;
-            if (sampled instanceof ComplexEq1Terms cm) {
-                // Constant channels of a complex mixer are real (a = 1 + 0i, 0 + 0i): checked on the real parts,
-                // and their imaginary parts must stay 0.
-                try (var s = GradMode.noGrad()) {
-                    Tensor[] t = cm.complexTerms(x);
-                    Scan.ComplexTensor hc = Scan.complexDiagonal(new Scan.ComplexTensor(t[0], t[1]),
-                            new Scan.ComplexTensor(t[2], t[3]), null);
-                    a = t[0].toArray();
-                    float[] aIm = t[1].toArray();
-                    for (int k = 0; k < a.length; k++) {
-                        if (aIm[k] != 0f) {
-                            a[k] = Float.NaN;                    // not a real constant channel
-                        }
-                    }
-                    g = t[2].toArray();
-                    h = hc.re().toArray();
-                }
-            } else {
-                DiagonalMixer m = diagonal(sampled);
-                float[][] ag = termsOf(m, x);
-                a = ag[0];
-                g = ag[1];
-                try (var s = GradMode.noGrad()) {
-                    DiagonalMixer.Terms t = m.terms(x);
-                    h = DiagonalMixer.fusedScan(t.a(), t.bx()).toArray();
-                }
-            }
-            int c = a.length / len;
-            int ones = 0;
-            int zeros = 0;
-            for (int i = 0; i < c; i++) {
-                boolean one = true;
-                boolean zero = true;
-                for (int t = 0; t < len; t++) {
-                    one &= a[t * c + i] == 1f;
-                    zero &= a[t * c + i] == 0f;
-                }
-                double sum = 0;
-                double mag = 0;
-                for (int t = 0; t < len; t++) {
-                    int k = t * c + i;
-                    sum += g[k];
-                    mag += Math.abs(g[k]);
-                    if (one && !(Math.abs(h[k] - sum) <= 1e-5 * mag + 1e-30)) {
-                        throw new Falsified(POLARIZATION, String.format(Locale.ROOT,
-                                "a = 1 channel %d: h_%d = %.7g but the sum of its drive is %.7g", i, t, h[k], sum));
-                    }
-                    if (zero && !(Math.abs(h[k] - g[k]) <= 1e-6 * Math.abs(g[k]) + 1e-30)) {
-                        throw new Falsified(POLARIZATION, String.format(Locale.ROOT,
-                                "a = 0 channel %d: h_%d = %.7g but g_%d = %.7g", i, t, h[k], t, g[k]));
-                    }
-                }
-                ones += one ? 1 : 0;
-                zeros += zero ? 1 : 0;
-            }
-            if (ones + zeros == 0) {
-                throw new Outside("no constant channel (a = 1 or a = 0 at every step): the mixer is not polarized");
-            }
-            cov.add("a = 1 channels", ones);
-            cov.add("a = 0 channels", zeros);
-        });
+        return property(POLARIZATION, "a = 1 channels sum their drive, a = 0 channels equal it",
+                (ws, len, scale, cov) -> PolarizationProperty.check(sample(ws), ws, len, scale, cov));
     }
 
     /** The verdicts as a report: one line each, then the coverage lines. */
