@@ -8,7 +8,6 @@ import org.ssmlab.runs.RunStore;
 import org.ssmlab.runs.cluster.ClusterConfig;
 import org.ssmlab.runs.cluster.ClusterExecutor;
 import org.ssmlab.runs.cluster.ClusterSecret;
-import org.ssmlab.simd.Parallel;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,7 +24,8 @@ public final class ClusterOptions {
     String cluster;
 
     @Option(names = "--run-threads", paramLabel = "N",
-            description = "Threads per run on the cluster (default: this machine's, so results equal a local run's).")
+            description = "Threads per run on the cluster (default: 1, as a local grid runs them side by side, so "
+                    + "results equal a local run's).")
     Integer runThreads;
 
     /** The executor the options ask for, storing into {@code store}. */
@@ -42,6 +42,6 @@ public final class ClusterOptions {
             return new LocalExecutor(store, local, log);
         }
         ClusterConfig c = ClusterConfig.submitter(cluster, ClusterSecret.fromEnvironment());
-        return new ClusterExecutor(c, store, runThreads != null ? runThreads : Parallel.threads(), log);
+        return new ClusterExecutor(c, store, runThreads != null ? runThreads : 1, log);
     }
 }

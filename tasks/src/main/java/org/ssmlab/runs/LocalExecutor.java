@@ -14,20 +14,33 @@ import org.ssmlab.simd.Parallel;
 /**
  * Runs a list of specs in this process, each through its {@link RunTask}: a spec whose result is stored
  * already is not run again, every other result is stored as soon as its run ends, so a stopped grid
- * continues where it stopped. The runs go one at a time with all threads, or side by side on one thread
- * each, as {@link RunConcurrency} decides ({@code -Dssmlab.runs.parallel=N}); either way a run's result
- * depends only on its spec, and records the thread count it ran with.
+ * continues where it stopped. The runs go side by side on one thread each, or one at a time with all
+ * threads, as {@link RunConcurrency} decides (by default as many side by side as there are threads;
+ * {@code -Dssmlab.runs.parallel=N}); a run's result depends only on its spec and its thread count, which
+ * it records.
  */
 public final class LocalExecutor implements RunExecutor {
 
     private final RunStore store;
     private final RunTask task;
     private final Consumer<String> log;
+    /** Runs side by side, or null for {@link RunConcurrency#sideBySide}'s choice. */
+    private final Integer width;
 
+    /** Runs {@code task} for each spec, storing into {@code store}, side by side as {@link RunConcurrency} decides. */
     public LocalExecutor(RunStore store, RunTask task, Consumer<String> log) {
+        this(store, task, log, null);
+    }
+
+    /** As above with {@code width} runs side by side (1: one at a time, with all threads). */
+    public LocalExecutor(RunStore store, RunTask task, Consumer<String> log, Integer width) {
+        if (width != null && width < 1) {
+            throw new IllegalArgumentException("LocalExecutor: width " + width + " must be at least 1");
+        }
         this.store = store;
         this.task = task;
         this.log = log;
+        this.width = width;
     }
 
     /**
@@ -51,8 +64,8 @@ public final class LocalExecutor implements RunExecutor {
     /** The results of {@code specs}, in their order. */
     @Override
     public List<RunResult> runAll(List<RunSpec> specs) throws IOException {
-        int width = RunConcurrency.sideBySide(specs.size());
-        int threads = width == 1 ? Parallel.threads() : 1;
+        int side = width != null ? Math.min(width, Math.max(1, specs.size())) : RunConcurrency.sideBySide(specs.size());
+        int threads = RunConcurrency.threadsPerRun(side);
         List<Callable<RunResult>> runs = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             RunSpec spec = specs.get(i);
@@ -71,7 +84,7 @@ public final class LocalExecutor implements RunExecutor {
             });
         }
         try {
-            return RunConcurrency.runAll(runs, width);
+            return RunConcurrency.runAll(runs, side);
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;                                   // a failed run or store keeps its own exception type

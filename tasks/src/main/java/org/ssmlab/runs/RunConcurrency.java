@@ -10,15 +10,16 @@ import java.util.concurrent.Future;
 import org.ssmlab.simd.Parallel;
 
 /**
- * How a command with several independent runs (seeds, grid cells) uses the cores: one run at a time
- * with all of {@link Parallel#threads()} threads, or several runs side by side with one thread each.
+ * How a command with several independent runs (seeds, grid cells) uses the cores: several runs side by
+ * side with one thread each, or one run at a time with all of {@link Parallel#threads()} threads.
  *
- * <p>Which is faster was measured with {@code ./ssmlab bench runs} (README) at the MQAR default preset
- * and the depth command's Markov-corpus preset, on two cores under heavy other load: two runs side by
- * side gave 0.94 (MQAR) and 0.89 (corpus) times the tokens per second of one run on two threads (rounds
- * from 0.86 to 1.10), once the convolution and the long elementwise maps ran on both threads. So the default is one run at a time, with all threads
- * ({@link #sideBySide(int)} returns 1); {@code -Dssmlab.runs.parallel=N} puts N runs side by side, one
- * thread each, for a machine where {@code bench runs} says that is faster.
+ * <p>Which is faster was measured with {@code ./ssmlab bench runs} (README) on two cores with nothing
+ * else running: two runs side by side gave 1.61 (rounds 1.24, 1.88, 1.61) times the tokens per second
+ * of one run on two threads at the MQAR default preset (d_model 32, length 64), and 1.37 (1.26–1.51) at
+ * the depth command's Markov-corpus preset (d_model 64, length 256): these models are too small for
+ * their products to gain from a second thread as much as a second run does. So the default puts as many
+ * runs side by side as there are threads ({@link #sideBySide(int)}), each on one thread;
+ * {@code -Dssmlab.runs.parallel=N} sets N instead (1: one run at a time, with all threads).
  *
  * <p>Each side-by-side run is {@link Parallel#serially serial}, so it gives the bits of a one-thread
  * run whatever else runs beside it; results come back in the order of the runs.
@@ -31,13 +32,21 @@ public final class RunConcurrency {
     private RunConcurrency() {
     }
 
-    /** Runs side by side for {@code runs} independent runs: min(runs, the property), 1 when it is not set. */
+    /**
+     * Runs side by side for {@code runs} independent runs: min(runs, N) with N from the property, or
+     * this machine's thread count when it is not set.
+     */
     public static int sideBySide(int runs) {
-        int wanted = Integer.getInteger(PROPERTY, 1);
+        int wanted = Integer.getInteger(PROPERTY, Parallel.threads());
         if (wanted < 1) {
             throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted + ": must be at least 1");
         }
         return Math.max(1, Math.min(runs, wanted));
+    }
+
+    /** The threads each run gets when {@code width} runs go side by side: all of them for one run at a time, else 1. */
+    public static int threadsPerRun(int width) {
+        return width == 1 ? Parallel.threads() : 1;
     }
 
     /**

@@ -159,7 +159,8 @@ class ClusterGridTest {
 
             // The same specs here, one at a time on this JVM's threads (the count the cluster runs were given).
             assertEquals(2, Parallel.threads());
-            List<RunResult> local = new LocalExecutor(new RunStore(tmp.resolve("local")), KnownRuns.tasks(false), l -> { }).runAll(grid);
+            List<RunResult> local = new LocalExecutor(new RunStore(tmp.resolve("local")), KnownRuns.tasks(false), l -> { }, 1)
+                    .runAll(grid);
             for (int i = 0; i < grid.size(); i++) {
                 assertNotNull(results.get(i), grid.get(i).label());
                 assertEquals(2, results.get(i).threads(), "recorded thread count");

@@ -77,8 +77,12 @@ class RunConcurrencyTest {
     }
 
     @Test
-    void sideBySideIsAtMostTheNumberOfRuns() {
+    void sideBySideIsAtMostTheNumberOfRunsAndByDefaultOnePerThread() {
         assertEquals(1, RunConcurrency.sideBySide(1));
-        assertTrue(RunConcurrency.sideBySide(100) <= Math.max(1, Integer.getInteger(RunConcurrency.PROPERTY, 1)));
+        int expected = Integer.getInteger(RunConcurrency.PROPERTY, Parallel.threads());
+        assertEquals(expected, RunConcurrency.sideBySide(100));
+        assertEquals(Math.min(2, expected), RunConcurrency.sideBySide(2));
+        assertEquals(Parallel.threads(), RunConcurrency.threadsPerRun(1), "one run at a time gets every thread");
+        assertEquals(1, RunConcurrency.threadsPerRun(2), "side by side, one thread each");
     }
 }
