@@ -162,6 +162,16 @@ class ComparisonCommandsTest {
             assertEquals(2 * 2 * 2, dirs.count(), "--train-at each trains every model and seed at every length");
         }
         assertEquals(List.of("12", "20"), trainLengths(each));
+        // Each length is a model of its own: whether it learned is reported per length, and a length it did
+        // not learn is flagged in the verdict (at 3 steps none can reach 90 % at every depth).
+        for (String len : List.of("12", "20")) {
+            java.util.regex.Matcher worst = java.util.regex.Pattern
+                    .compile("needle_worst_depth_accuracy_L" + len + "_mamba=([0-9.]+)").matcher(e.out());
+            assertTrue(worst.find(), e.out());
+            assertTrue(e.out().contains("needle_seeds_learned_L" + len + "_mamba="), e.out());
+            assertEquals(Double.parseDouble(worst.group(1)) < 0.9, e.out().contains("[not learned at L" + len + ":"),
+                    "the verdict flags L = " + len + " exactly when its worst depth is below 90 %: " + e.out());
+        }
     }
 
     /** The distinct training lengths of the needle runs stored under {@code out}, sorted. */
