@@ -64,7 +64,7 @@ public final class LocalExecutor implements RunExecutor {
     /** The results of {@code specs}, in their order. */
     @Override
     public List<RunResult> runAll(List<RunSpec> specs) throws IOException {
-        int side = width != null ? Math.min(width, Math.max(1, specs.size())) : RunConcurrency.sideBySide(specs.size());
+        int side = width != null ? RunConcurrency.sideBySide(specs.size(), width) : RunConcurrency.sideBySide(specs.size());
         int threads = RunConcurrency.threadsPerRun(side);
         List<Callable<RunResult>> runs = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {

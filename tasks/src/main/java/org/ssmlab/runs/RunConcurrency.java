@@ -41,7 +41,12 @@ public final class RunConcurrency {
         if (wanted < 1) {
             throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted + ": must be at least 1");
         }
-        return Math.max(1, Math.min(runs, wanted));
+        return sideBySide(runs, wanted);
+    }
+
+    /** Runs side by side for {@code runs} independent runs when at most {@code width} may go at once: min(runs, width), at least 1. */
+    public static int sideBySide(int runs, int width) {
+        return Math.max(1, Math.min(runs, width));
     }
 
     /** The threads each run gets when {@code width} runs go side by side: all of them for one run at a time, else 1. */
@@ -51,14 +56,9 @@ public final class RunConcurrency {
 
     /**
      * Runs every task and returns their results in order: one at a time (with all threads) when
-     * {@link #sideBySide} says 1, else that many at once, each on its own thread and serial inside.
-     * The first failure is rethrown (unchecked) after the others have finished.
+     * {@code width} is 1, else {@code width} at once (as many as {@link #sideBySide} says), each on its own
+     * thread and serial inside. The first failure is rethrown (unchecked) after the others have finished.
      */
-    public static <T> List<T> runAll(List<? extends Callable<T>> tasks) {
-        return runAll(tasks, sideBySide(tasks.size()));
-    }
-
-    /** As {@link #runAll(List)} with {@code width} runs at once (1: one at a time, with all threads). */
     public static <T> List<T> runAll(List<? extends Callable<T>> tasks, int width) {
         if (width < 1) {
             throw new IllegalArgumentException("RunConcurrency.runAll: width " + width + " must be at least 1");
