@@ -140,11 +140,9 @@ public final class CorruptionCommand extends ExperimentCommand {
             return;
         }
         List<Path> dirs = mnistDir != null ? List.of(mnistDir) : DataCache.mnistCandidates();
-        for (Path dir : dirs) {
-            if (new MnistLoader(dir).available()) {
-                mnistFound = dir;
-                return;
-            }
+        mnistFound = DataCache.firstWithMnist(dirs);
+        if (mnistFound != null) {
+            return;
         }
         if (mode.equals("mnist") || !quick) {
             throw new IllegalArgumentException("MNIST not found in " + dirs.get(0) + " and the "

@@ -88,16 +88,6 @@ final class CorruptionRuns {
         return new ImageSet[] {PixelSequences.pool(tr, side), PixelSequences.pool(te, side)};
     }
 
-    /** The first MNIST directory of the cache that holds the data, or null. */
-    static Path cachedMnist() {
-        for (Path dir : DataCache.mnistCandidates()) {
-            if (new MnistLoader(dir).available()) {
-                return dir;
-            }
-        }
-        return null;
-    }
-
     /** Executes {@code corruption} specs, reading MNIST from {@code mnistDir} (null: this machine's cache). */
     static RunTask task(boolean progress, Path mnistDir) {
         return (spec, runDir) -> {
@@ -105,7 +95,7 @@ final class CorruptionRuns {
             long baseSeed = Long.parseLong(spec.get("base_seed"));
             ImageSet[] sets = data(spec.get("data"), Integer.parseInt(spec.get("train_count")),
                     Integer.parseInt(spec.get("test_count")), Integer.parseInt(spec.get("side")), baseSeed,
-                    mnistDir != null ? mnistDir : cachedMnist());
+                    mnistDir != null ? mnistDir : DataCache.firstWithMnist(DataCache.mnistCandidates()));
             ImageSet train = sets[0];
             int steps = Integer.parseInt(spec.get("steps"));
             int batch = Integer.parseInt(spec.get("batch"));

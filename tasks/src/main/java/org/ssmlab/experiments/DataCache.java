@@ -37,6 +37,19 @@ public final class DataCache {
         return root().resolve("brown");
     }
 
+    /**
+     * The first of {@code dirs} that holds MNIST, or null when none does; {@code dirs} is
+     * {@link #mnistCandidates()} unless a directory was named.
+     */
+    public static Path firstWithMnist(List<Path> dirs) {
+        for (Path dir : dirs) {
+            if (new MnistLoader(dir).available()) {
+                return dir;
+            }
+        }
+        return null;
+    }
+
     /** The directories searched for MNIST, in order: the cache, then the loader's project-local default. */
     public static List<Path> mnistCandidates() {
         List<Path> out = new ArrayList<>();
