@@ -98,10 +98,16 @@ public final class DepthRuns {
     }
 
     /** Training batches and the held-out batch of one corpus at one context length. */
-    interface Corpus {
-        Batch batch(int size, SplittableRandom rng);
+    record Corpus(BatchMaker batches, Batch validation) {
 
-        Batch validation();
+        Batch batch(int size, SplittableRandom rng) {
+            return batches.batch(size, rng);
+        }
+    }
+
+    /** Draws a training batch of {@code size} sequences. */
+    interface BatchMaker {
+        Batch batch(int size, SplittableRandom rng);
     }
 
     /** The corpus {@code kind} (markov, mqar or brown) at context {@code len}, drawn from {@code seed}. */
@@ -116,15 +122,15 @@ public final class DepthRuns {
                 }
                 TextWindows train = new TextWindows(text.train(), len);
                 Batch held = new TextWindows(text.validation(), len).fixedWindows(val);
-                return fixed(train::batch, held);
+                return new Corpus(train::batch, held);
             }
             case "markov" -> {
                 MarkovCorpus mc = new MarkovCorpus(vocab, len, BRANCHING, Seeds.deriveSeed(seed, 7));
-                return fixed(mc::batch, mc.batch(val, Seeds.derive(seed, 1_000_000L + len)));
+                return new Corpus(mc::batch, mc.batch(val, Seeds.derive(seed, 1_000_000L + len)));
             }
             case "mqar" -> {
                 MqarGenerator mq = new MqarGenerator(vocab, len, kvPairs(len)); // checks vocab >= 2K + 2, L >= 4K
-                return fixed(mq::batch, mq.batch(val, Seeds.derive(seed, 1_000_000L + len)));
+                return new Corpus(mq::batch, mq.batch(val, Seeds.derive(seed, 1_000_000L + len)));
             }
             default -> throw new IllegalArgumentException("depth: corpus must be markov, mqar or brown, not '" + kind + "'");
         }
@@ -133,23 +139,5 @@ public final class DepthRuns {
     /** K = max(1, L / 8) key-value pairs for context length L. */
     static int kvPairs(int len) {
         return Math.max(1, len / 8);
-    }
-
-    private interface BatchMaker {
-        Batch batch(int size, SplittableRandom rng);
-    }
-
-    private static Corpus fixed(BatchMaker maker, Batch held) {
-        return new Corpus() {
-            @Override
-            public Batch batch(int size, SplittableRandom rng) {
-                return maker.batch(size, rng);
-            }
-
-            @Override
-            public Batch validation() {
-                return held;
-            }
-        };
     }
 }
