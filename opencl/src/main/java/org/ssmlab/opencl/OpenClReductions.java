@@ -18,7 +18,8 @@ import org.ssmlab.simd.Reductions;
  * results differ from the scalar twin only by the order of the additions. Max follows
  * {@link Math#max(float, float)}: NaN wins and +0 is above -0, so it is exact.
  *
- * <p>Calls that move fewer than {@code threshold} floats run on the fallback (the SIMD kernels).
+ * <p>Calls that move fewer than {@code threshold} floats run on the fallback (the SIMD kernels), and
+ * so do the softmax backward passes and the causal softmax, which have no device kernel.
  */
 final class OpenClReductions implements Reductions {
 
@@ -168,6 +169,24 @@ final class OpenClReductions implements Reductions {
     @Override
     public void logSoftmaxRows(float[] x, float[] out, int rows, int cols) {
         softmax("OpenClReductions.logSoftmaxRows", true, x, out, rows, cols);
+    }
+
+    /** On the fallback (the SIMD kernels): there is no device kernel for the softmax backward yet. */
+    @Override
+    public void softmaxRowsBackward(float[] y, float[] g, float[] dx, int rows, int cols) {
+        fallback.softmaxRowsBackward(y, g, dx, rows, cols);
+    }
+
+    /** On the fallback: there is no device kernel for the causal softmax yet. */
+    @Override
+    public void causalSoftmaxRows(float[] x, float[] out, int rows, int len, float scale) {
+        fallback.causalSoftmaxRows(x, out, rows, len, scale);
+    }
+
+    /** On the fallback: there is no device kernel for its backward yet. */
+    @Override
+    public void causalSoftmaxRowsBackward(float[] y, float[] g, float[] dx, int rows, int len, float scale) {
+        fallback.causalSoftmaxRowsBackward(y, g, dx, rows, len, scale);
     }
 
     private void softmax(String k, boolean log, float[] x, float[] out, int rows, int cols) {

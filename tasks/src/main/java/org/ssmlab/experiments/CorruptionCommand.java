@@ -91,7 +91,7 @@ public final class CorruptionCommand extends ExperimentCommand {
 
     @Option(names = "--attack-regions", defaultValue = "256/1024,480/1024",
             description = "Target-attack region sizes as fractions of the sequence (default: ${DEFAULT-VALUE}, the paper's"
-                    + " Fig. 3: 25 % and 47 %).")
+                    + " Fig. 3: 25 %% and 47 %%).")
     String attackRegions;
 
     @Option(names = "--target", defaultValue = "7",

@@ -49,6 +49,24 @@ class MainTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("bench"));
     }
 
+    /**
+     * Every command's help renders cleanly: exit 0 and nothing on stderr. A description with a bare
+     * {@code %} (a format directive to picocli) printed a warning per option instead of the text.
+     */
+    @Test
+    void everyCommandsHelpRendersWithoutWarnings() {
+        var names = new picocli.CommandLine(new Main()).getSubcommands().keySet();
+        assertTrue(names.size() > 10, "subcommands: " + names);
+        for (String name : names) {
+            if (name.equals("help")) {
+                continue;
+            }
+            Object[] r = runQuietly(name, "--help");
+            assertEquals(0, r[0], name + " --help");
+            assertEquals("", ((String) r[1]).strip(), name + " --help wrote to stderr");
+        }
+    }
+
     /** Runs the CLI with stdout and stderr captured; returns {exit code, stderr}. */
     static Object[] runQuietly(String... args) {
         PrintStream old = System.out;

@@ -37,4 +37,18 @@ public final class Checks {
             throw new IllegalArgumentException(kernel + ": " + arg + " = " + value + " is negative");
         }
     }
+
+    /**
+     * Checks the shape and scale of a causal softmax: rows stack whole (len, len) matrices, and the
+     * scale is positive and finite (a positive scale keeps the row max where it was).
+     */
+    public static void causal(String kernel, int rows, int len, float scale) {
+        if (rows < 0 || len < 0 || (len == 0 ? rows != 0 : rows % len != 0)) {
+            throw new IllegalArgumentException(kernel + ": rows = " + rows + " is not a whole number of ("
+                    + len + ", " + len + ") matrices");
+        }
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new IllegalArgumentException(kernel + ": scale = " + scale + " must be positive and finite");
+        }
+    }
 }

@@ -122,6 +122,69 @@ public final class ScalarReductions implements Reductions {
         }
     }
 
+    @Override
+    public void softmaxRowsBackward(float[] y, float[] g, float[] dx, int rows, int cols) {
+        String k = "ScalarReductions.softmaxRowsBackward";
+        Checks.matrix(k, "y", y, rows, cols);
+        Checks.matrix(k, "g", g, rows, cols);
+        Checks.matrix(k, "dx", dx, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxRowBackward(y, g, dx, r * cols, cols, 1f);
+        }
+    }
+
+    @Override
+    public void causalSoftmaxRows(float[] x, float[] out, int rows, int len, float scale) {
+        String k = "ScalarReductions.causalSoftmaxRows";
+        Checks.causal(k, rows, len, scale);
+        Checks.matrix(k, "x", x, rows, len);
+        Checks.matrix(k, "out", out, rows, len);
+        for (int r = 0; r < rows; r++) {
+            int off = r * len;
+            int kept = r % len + 1;
+            // m = max_{s ≤ t} scale·x[t,s] = scale · max_{s ≤ t} x[t,s], as scale > 0 and rounding is monotone
+            float m = maxOf(x, off, kept) * scale;
+            if (m == Float.NEGATIVE_INFINITY) {
+                java.util.Arrays.fill(out, off, off + kept, 1f / kept);
+            } else {
+                double s = 0;
+                for (int c = 0; c < kept; c++) {
+                    s += Math.exp((double) (x[off + c] * scale) - m);
+                }
+                for (int c = 0; c < kept; c++) {
+                    out[off + c] = (float) (Math.exp((double) (x[off + c] * scale) - m) / s);
+                }
+            }
+            java.util.Arrays.fill(out, off + kept, off + len, 0f);
+        }
+    }
+
+    @Override
+    public void causalSoftmaxRowsBackward(float[] y, float[] g, float[] dx, int rows, int len, float scale) {
+        String k = "ScalarReductions.causalSoftmaxRowsBackward";
+        Checks.causal(k, rows, len, scale);
+        Checks.matrix(k, "y", y, rows, len);
+        Checks.matrix(k, "g", g, rows, len);
+        Checks.matrix(k, "dx", dx, rows, len);
+        for (int r = 0; r < rows; r++) {
+            int off = r * len;
+            int kept = r % len + 1;
+            softmaxRowBackward(y, g, dx, off, kept, scale);
+            java.util.Arrays.fill(dx, off + kept, off + len, 0f);
+        }
+    }
+
+    /** dx[off+c] = scale · y[off+c] · (g[off+c] - Σ_c' g[off+c'] y[off+c']) for c < n, in double. */
+    private static void softmaxRowBackward(float[] y, float[] g, float[] dx, int off, int n, float scale) {
+        double dot = 0;
+        for (int c = 0; c < n; c++) {
+            dot += (double) g[off + c] * y[off + c];
+        }
+        for (int c = 0; c < n; c++) {
+            dx[off + c] = (float) (scale * (y[off + c] * (g[off + c] - dot)));
+        }
+    }
+
     private static float sumOf(float[] x, int off, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {

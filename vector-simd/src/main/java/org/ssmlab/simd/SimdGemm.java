@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * per-thread scratch array; alpha times its valid part is then added into C (edge tiles, with fewer
  * than MR rows or NR columns, come from zero-padded panels).
  *
+ * <p>A result narrower than NR columns takes {@link ThinGemm}'s dot-product or transposed form instead.
+ *
  * <p>Threads split C into disjoint column (or row) ranges, each with its own packing buffers, so the
  * result does not depend on the thread count and no two threads write the same element.
  */
@@ -99,6 +101,12 @@ public final class SimdGemm implements Gemm {
                      float alpha, float[] a, int aOff, float[] b, int bOff,
                      float beta, float[] c, int cOff) {
         GemmChecks.one("SimdGemm.gemm", m, n, k, a, aOff, b, bOff, c, cOff);
+        if (n < nr && k > 0 && alpha != 0f && (!transA || m >= nr)) {
+            // a thin result: the packed path would mostly compute zero padding (the transposed form needs
+            // a wide m, or it would come back here)
+            ThinGemm.gemm(this, transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, PARALLEL_WORK);
+            return;
+        }
         Operands op = new Operands(transA, transB, m, n, k, alpha, a, aOff, b, bOff, c, cOff);
         long work = (long) m * n * Math.max(k, 1);
         if (work < PARALLEL_WORK || Parallel.threads() == 1) {

@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Softmax of a row takes three passes: the row max m (vector max); {@code e^(x - m)} stored to
  * {@code out} while a vector accumulator sums it; then {@code out} scaled by {@code 1/s}. Log-softmax
  * sums {@code e^(x - m)} without storing it and writes {@code (x - m) - ln s}. A row whose max is
- * {@code -∞} is uniform, as in {@link ScalarReductions}.
+ * {@code -∞} is uniform, as in {@link ScalarReductions}. The causal softmax does the same on each
+ * row's kept prefix (scaled on load) and writes zeros after it; the backward passes take one fused
+ * dot product {@code Σ g·y} per row, then one vector pass.
  *
  * <p>{@code out} may be the same array as {@code x} (in place).
  */
@@ -147,6 +149,85 @@ public final class SimdReductions implements Reductions {
             for (int c = bound; c < cols; c++) {
                 out[off + c] = (x[off + c] - m) - logS;
             }
+        }
+    }
+
+    @Override
+    public void softmaxRowsBackward(float[] y, float[] g, float[] dx, int rows, int cols) {
+        String k = "SimdReductions.softmaxRowsBackward";
+        Checks.matrix(k, "y", y, rows, cols);
+        Checks.matrix(k, "g", g, rows, cols);
+        Checks.matrix(k, "dx", dx, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxRowBackward(y, g, dx, r * cols, cols, 1f);
+        }
+    }
+
+    @Override
+    public void causalSoftmaxRows(float[] x, float[] out, int rows, int len, float scale) {
+        String k = "SimdReductions.causalSoftmaxRows";
+        Checks.causal(k, rows, len, scale);
+        Checks.matrix(k, "x", x, rows, len);
+        Checks.matrix(k, "out", out, rows, len);
+        for (int r = 0; r < rows; r++) {
+            int off = r * len;
+            int kept = r % len + 1;
+            int bound = S.loopBound(kept);
+            // m = max_{s ≤ t} scale·x[t,s] = scale · max_{s ≤ t} x[t,s], as scale > 0 and rounding is monotone
+            float m = maxOf(x, off, kept) * scale;
+            if (m == Float.NEGATIVE_INFINITY) {
+                java.util.Arrays.fill(out, off, off + kept, 1f / kept);
+            } else {
+                // out = e^(scale·x - m), s = Σ out, over the kept prefix
+                FloatVector acc = FloatVector.zero(S);
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + c).mul(scale).sub(m));
+                    e.intoArray(out, off + c);
+                    acc = acc.add(e);
+                }
+                float s = VectorMath.sum(acc);
+                for (int c = bound; c < kept; c++) {
+                    float e = ScalarElementwise.unaryOf(Elementwise.Unary.EXP, x[off + c] * scale - m);
+                    out[off + c] = e;
+                    s += e;
+                }
+                float inv = 1f / s;
+                for (int c = 0; c < bound; c += L) {
+                    FloatVector.fromArray(S, out, off + c).mul(inv).intoArray(out, off + c);
+                }
+                for (int c = bound; c < kept; c++) {
+                    out[off + c] *= inv;
+                }
+            }
+            java.util.Arrays.fill(out, off + kept, off + len, 0f);
+        }
+    }
+
+    @Override
+    public void causalSoftmaxRowsBackward(float[] y, float[] g, float[] dx, int rows, int len, float scale) {
+        String k = "SimdReductions.causalSoftmaxRowsBackward";
+        Checks.causal(k, rows, len, scale);
+        Checks.matrix(k, "y", y, rows, len);
+        Checks.matrix(k, "g", g, rows, len);
+        Checks.matrix(k, "dx", dx, rows, len);
+        for (int r = 0; r < rows; r++) {
+            int off = r * len;
+            int kept = r % len + 1;
+            softmaxRowBackward(y, g, dx, off, kept, scale);
+            java.util.Arrays.fill(dx, off + kept, off + len, 0f);
+        }
+    }
+
+    /** dx[off+c] = (g[off+c] - Σ_c' g[off+c'] y[off+c']) · y[off+c] · scale for c < n. */
+    private static void softmaxRowBackward(float[] y, float[] g, float[] dx, int off, int n, float scale) {
+        float dot = dotOf(g, off, y, off, n);
+        int bound = S.loopBound(n);
+        for (int c = 0; c < bound; c += L) {
+            FloatVector.fromArray(S, g, off + c).sub(dot).mul(FloatVector.fromArray(S, y, off + c)).mul(scale)
+                    .intoArray(dx, off + c);
+        }
+        for (int c = bound; c < n; c++) {
+            dx[off + c] = (g[off + c] - dot) * y[off + c] * scale;
         }
     }
 

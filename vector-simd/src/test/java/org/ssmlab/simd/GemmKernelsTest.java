@@ -40,6 +40,9 @@ class GemmKernelsTest {
             {9, SimdGemm.NC + 40, 3},                                   // crosses NC
             {400, 40, 600},                                             // threaded split by rows
             {40, 400, 600},                                             // threaded split by columns
+            {300, NR - 1, SimdGemm.KC + 37},                            // thin result, long inner dimension
+            {2000, 7, 700},                                             // thin result, threaded split by rows
+            {NR + 3, 1, 5},                                             // one column
         });
     }
 

@@ -54,6 +54,35 @@ class ReductionsKernelsTest {
         ReductionsProperties.softmaxRowsAgreeWithoutNaN(SCALAR, SIMD, EXAMPLES);
     }
 
+    @Test
+    void simdCausalSoftmaxAgreesWithScalarAndItsDefinition() {
+        ReductionsProperties.causalSoftmaxAgrees(SCALAR, SIMD::causalSoftmaxRows, EXAMPLES);
+    }
+
+    /** Negative control: a causal softmax that lets row t see position t + 1 must be caught. */
+    @Test
+    void aCausalSoftmaxThatSeesTheNextPositionIsCaught() {
+        ReductionsProperties.CausalKernel peeks = (x, out, rows, len, scale) -> {
+            for (int r = 0; r < rows; r++) {
+                int kept = Math.min(r % len + 2, len);
+                float[] row = new float[kept];
+                for (int c = 0; c < kept; c++) {
+                    row[c] = x[r * len + c] * scale;
+                }
+                SIMD.softmaxRows(row, row, 1, kept);
+                java.util.Arrays.fill(out, r * len, (r + 1) * len, 0f);
+                System.arraycopy(row, 0, out, r * len, kept);
+            }
+        };
+        String report = Props.expectFalsified(() -> ReductionsProperties.causalSoftmaxAgrees(SCALAR, peeks, EXAMPLES));
+        assertTrue(report.contains("causal softmax"), report);
+    }
+
+    @Test
+    void simdSoftmaxBackwardsAgreeWithScalar() {
+        ReductionsProperties.softmaxBackwardsAgree(SCALAR, SIMD, EXAMPLES);
+    }
+
     /** Softmax rows of either twin are probability vectors: entries in [0, 1] summing to 1. */
     @Test
     void softmaxRowsSumToOne() {
@@ -155,6 +184,14 @@ class ReductionsKernelsTest {
             assertRejected(k + ".softmaxRows", () -> impl.softmaxRows(ten, two, 2, 5));
             assertRejected(k + ".softmaxRows", () -> impl.softmaxRows(ten, ten, 2, -5));
             assertRejected(k + ".logSoftmaxRows", () -> impl.logSoftmaxRows(two, ten, 2, 5));
+            assertRejected(k + ".softmaxRowsBackward", () -> impl.softmaxRowsBackward(ten, two, ten, 2, 5));
+            float[] nine = new float[9];
+            assertRejected(k + ".causalSoftmaxRows", () -> impl.causalSoftmaxRows(nine, nine, 2, 3, 1f));
+            assertRejected(k + ".causalSoftmaxRows", () -> impl.causalSoftmaxRows(nine, nine, 3, 3, 0f));
+            assertRejected(k + ".causalSoftmaxRows", () -> impl.causalSoftmaxRows(nine, nine, 3, 3, Float.NaN));
+            assertRejected(k + ".causalSoftmaxRows", () -> impl.causalSoftmaxRows(nine, two, 3, 3, 1f));
+            assertRejected(k + ".causalSoftmaxRowsBackward", () -> impl.causalSoftmaxRowsBackward(nine, nine, two, 3, 3, 1f));
+            assertRejected(k + ".causalSoftmaxRowsBackward", () -> impl.causalSoftmaxRowsBackward(nine, nine, nine, 3, 3, -1f));
         }
     }
 }

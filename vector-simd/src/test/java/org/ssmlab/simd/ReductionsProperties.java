@@ -162,4 +162,127 @@ public final class ReductionsProperties {
             }
         });
     }
+
+    /** A causal softmax forward under test (so a negative control can substitute a wrong one). */
+    @FunctionalInterface
+    public interface CausalKernel {
+        void apply(float[] x, float[] out, int rows, int len, float scale);
+    }
+
+    /** A stack of square (len, len) matrices of logits, NaN above each diagonal, and a positive scale. */
+    public record Causal(int matrices, int len, float scale, float[] x, float[] g) {
+        int rows() {
+            return matrices * len;
+        }
+
+        @Override
+        public String toString() {
+            return matrices + " x (" + len + " x " + len + ") scale=" + scale + " x=" + java.util.Arrays.toString(x)
+                    + " g=" + java.util.Arrays.toString(g);
+        }
+    }
+
+    /** 0..3 matrices of side 0..40 (every tail length of a 16-lane vector, twice), scale in [0.05, 2]. */
+    public static Gen<Causal> causalStacks() {
+        Gen<Integer> count = org.quicktheories.generators.SourceDSL.integers().between(0, 3);
+        Gen<Integer> side = org.quicktheories.generators.SourceDSL.integers().between(0, 40);
+        Gen<Float> scales = uniform(0.05f, 2f);
+        Gen<Float> grads = uniform(-3f, 3f);
+        Gen<Causal> gen = in -> {
+            int n = count.generate(in);
+            int len = side.generate(in);
+            float[] x = new float[n * len * len];
+            float[] g = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                int t = (i / len) % len;
+                int s = i % len;
+                x[i] = s <= t ? LOGITS.generate(in) : Float.NaN;   // above the diagonal: never read
+                g[i] = grads.generate(in);
+            }
+            return new Causal(n, len, scales.generate(in), x, g);
+        };
+        return gen.describedAs(Causal::toString);
+    }
+
+    /**
+     * The causal softmax of {@code candidate} agrees with the reference twin's (rel 1e-5, as for
+     * softmax rows), is exactly 0 above each diagonal, never NaN although NaN sits there in x, and in
+     * place gives the same; and the reference equals its definition, {@code softmaxRows} of
+     * {@code scale·x} with {@code -∞} above the diagonal.
+     */
+    public static void causalSoftmaxAgrees(Reductions reference, CausalKernel candidate, int examples) {
+        Props.qt(examples).forAll(causalStacks()).checkAssert(c -> {
+            int rows = c.rows();
+            int len = c.len();
+            float[] e = new float[c.x().length];
+            float[] a = new float[e.length];
+            reference.causalSoftmaxRows(c.x(), e, rows, len, c.scale());
+            candidate.apply(c.x(), a, rows, len, c.scale());
+            float[] inPlace = c.x().clone();
+            candidate.apply(inPlace, inPlace, rows, len, c.scale());
+            float[] masked = new float[e.length];
+            for (int i = 0; i < masked.length; i++) {
+                masked[i] = i % len <= (i / len) % len ? c.x()[i] * c.scale() : Float.NEGATIVE_INFINITY;
+            }
+            float[] defined = new float[e.length];
+            reference.softmaxRows(masked, defined, rows, len);
+            for (int i = 0; i < e.length; i++) {
+                // a row whose kept logits are all -∞ is uniform over those kept, not over the whole row
+                boolean degenerate = reference.max(masked, i / len * len, len) == Float.NEGATIVE_INFINITY;
+                assertFalse(Float.isNaN(a[i]), "causal softmax NaN at " + i);
+                assertClose("causal softmax at " + i, e[i], a[i], 1e-5, 1e-37);
+                assertClose("causal softmax in place at " + i, e[i], inPlace[i], 1e-5, 1e-37);
+                if (!degenerate) {
+                    assertClose("reference causal softmax against its definition at " + i, defined[i], e[i], 1e-6, 1e-37);
+                }
+                if (i % len > (i / len) % len) {
+                    assertSame("causal softmax above the diagonal at " + i, 0f, a[i]);
+                }
+            }
+        });
+    }
+
+    /**
+     * Both softmax backward passes of {@code candidate} agree with the reference's, out of place and in
+     * place (dx = g). Each entry is scale · y · (g - Σ g·y): the float dot's error (~n · 2^-24 · Σ|g·y|)
+     * enters multiplied by scale·y, so the tolerance is 1e-5 · scale · |y| · (|g| + Σ|g·y|). The causal
+     * one is 0 above the diagonal and equals scale times the full-row backward of the reference.
+     */
+    public static void softmaxBackwardsAgree(Reductions reference, Reductions candidate, int examples) {
+        Props.qt(examples).forAll(causalStacks()).checkAssert(c -> {
+            int rows = c.rows();
+            int len = c.len();
+            float scale = c.scale();
+            float[] y = new float[c.x().length];
+            reference.causalSoftmaxRows(c.x(), y, rows, len, scale);
+            float[] e = new float[y.length];
+            float[] a = new float[y.length];
+            reference.causalSoftmaxRowsBackward(y, c.g(), e, rows, len, scale);
+            candidate.causalSoftmaxRowsBackward(y, c.g(), a, rows, len, scale);
+            float[] inPlace = c.g().clone();
+            candidate.causalSoftmaxRowsBackward(y, inPlace, inPlace, rows, len, scale);
+            float[] full = new float[y.length];
+            reference.softmaxRowsBackward(y, c.g(), full, rows, len);
+            float[] fullCandidate = new float[y.length];
+            candidate.softmaxRowsBackward(y, c.g(), fullCandidate, rows, len);
+            for (int r = 0; r < rows; r++) {
+                double dotMagnitude = 0;
+                for (int s = 0; s < len; s++) {
+                    dotMagnitude += Math.abs((double) c.g()[r * len + s] * y[r * len + s]);
+                }
+                for (int s = 0; s < len; s++) {
+                    int i = r * len + s;
+                    double tol = 1e-5 * Math.abs(y[i]) * (Math.abs(c.g()[i]) + dotMagnitude);
+                    assertClose("causal softmax backward at " + i, e[i], a[i], 0, scale * tol + 1e-37);
+                    assertClose("causal softmax backward in place at " + i, e[i], inPlace[i], 0, scale * tol + 1e-37);
+                    assertClose("softmax backward at " + i, full[i], fullCandidate[i], 0, tol + 1e-37);
+                    assertClose("causal backward against scale times the row backward at " + i,
+                            scale * full[i], e[i], 0, 2 * scale * tol + 1e-37);
+                    if (s > r % len) {
+                        assertSame("causal softmax backward above the diagonal at " + i, 0f, a[i]);
+                    }
+                }
+            }
+        });
+    }
 }

@@ -24,15 +24,31 @@ public final class Softmax {
         Backend.current().reductions().softmaxRows(x.data(), y, rows, cols);
         return Tensor.fromOp(y, x.shape(), g -> {
             float[] r = new float[y.length];
-            for (int i = 0; i < rows; i++) {
-                double dot = 0;
-                for (int j = 0; j < cols; j++) {
-                    dot += g[i * cols + j] * y[i * cols + j];
-                }
-                for (int j = 0; j < cols; j++) {
-                    r[i * cols + j] = (float) (y[i * cols + j] * (g[i * cols + j] - dot));
-                }
-            }
+            Backend.current().reductions().softmaxRowsBackward(y, g, r, rows, cols);
+            x.accumulateGrad(r);
+        }, x);
+    }
+
+    /**
+     * The causal scaled softmax of attention scores x of shape (..., L, L): row t of each matrix is
+     * softmax over s ≤ t of scale·x[t,s], and 0 for s &gt; t (the future is masked out). The same as
+     * {@code softmax(scale·x + M)} with M = -∞ above the diagonal, in one pass and one array.
+     * ∂L/∂x[t,s] = scale · y[t,s] (g[t,s] - Σ_{s' ≤ t} g[t,s'] y[t,s']) for s ≤ t, 0 above.
+     */
+    public static Tensor causalSoftmax(Tensor x, float scale) {
+        if (x.rank() < 2 || x.dim(x.rank() - 1) != x.dim(x.rank() - 2)) {
+            throw new IllegalArgumentException("causalSoftmax: needs (..., L, L) scores, got " + Shape.str(x.shape()));
+        }
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new IllegalArgumentException("causalSoftmax: scale = " + scale + " must be positive and finite");
+        }
+        int len = x.dim(x.rank() - 1);
+        int rows = len == 0 ? 0 : x.size() / len;
+        float[] y = new float[x.size()];
+        Backend.current().reductions().causalSoftmaxRows(x.data(), y, rows, len, scale);
+        return Tensor.fromOp(y, x.shape(), g -> {
+            float[] r = new float[y.length];
+            Backend.current().reductions().causalSoftmaxRowsBackward(y, g, r, rows, len, scale);
             x.accumulateGrad(r);
         }, x);
     }

@@ -1,5 +1,6 @@
 package org.ssmlab.autograd.ops;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -242,6 +243,37 @@ class OpsGradientTest {
             }
             assertGradient("crossEntropy", in -> Softmax.crossEntropy(in.get(0), targets),
                     leaf(r, -3, 3, false, rows, cols));
+        });
+    }
+
+    /**
+     * The causal softmax passes the finite-difference check, and its value and gradient equal those of
+     * the composition it replaces: softmax(scale·x + M), M = -1e9 above the diagonal.
+     */
+    @Test
+    void causalSoftmaxIsTheMaskedScaledSoftmax() {
+        forSeeds(r -> {
+            int b = 1 + r.nextInt(2), len = 1 + r.nextInt(6);
+            float scale = (float) (0.1 + 2 * r.nextDouble());
+            assertGradient("causalSoftmax", in -> Softmax.causalSoftmax(in.get(0), scale), leaf(r, -3, 3, false, b, len, len));
+            float[] mask = new float[len * len];
+            for (int t = 0; t < len; t++) {
+                for (int s = t + 1; s < len; s++) {
+                    mask[t * len + s] = -1e9f;
+                }
+            }
+            Tensor x = leaf(r, -3, 3, false, b, len, len);
+            Tensor w = leaf(r, b, len, len);
+            Tensor fused = Softmax.causalSoftmax(x, scale);
+            Reduce.sum(Arith.mul(fused, w)).backward();
+            float[] fusedGrad = x.gradData().clone();
+            x.zeroGrad();
+            Tensor composed = Softmax.softmax(Arith.add(Arith.mulScalar(x, scale), Tensor.of(mask, len, len)));
+            Reduce.sum(Arith.mul(composed, w)).backward();
+            for (int i = 0; i < x.size(); i++) {
+                assertEquals(composed.data()[i], fused.data()[i], 1e-6, "causalSoftmax value at " + i);
+                assertEquals(x.gradData()[i], fusedGrad[i], 1e-5 * (1 + Math.abs(x.gradData()[i])), "causalSoftmax gradient at " + i);
+            }
         });
     }
 

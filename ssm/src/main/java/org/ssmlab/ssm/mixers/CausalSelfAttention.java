@@ -50,13 +50,7 @@ public final class CausalSelfAttention extends Mixer {
         int batch = x.dim(0);
         int len = x.dim(1);
         Tensor[] qkvHeads = projectHeads(x, 0);
-        float[] mask = new float[len * len];
-        for (int t = 0; t < len; t++) {
-            for (int s = t + 1; s < len; s++) {
-                mask[t * len + s] = -1e9f;     // exp underflows to exactly 0 after the row max is subtracted
-            }
-        }
-        Tensor y = attend(qkvHeads[0], qkvHeads[1], qkvHeads[2], Tensor.of(mask, len, len));
+        Tensor y = attendCausal(qkvHeads[0], qkvHeads[1], qkvHeads[2]);
         return out.forward(Shapes.reshape(Shapes.permute(y, 0, 2, 1, 3), batch, len, d));
     }
 
@@ -74,13 +68,20 @@ public final class CausalSelfAttention extends Mixer {
         return r;
     }
 
-    /** softmax(q kᵀ / √d_h + mask) v over (batch, heads, ·, headDim). */
-    private Tensor attend(Tensor q, Tensor k, Tensor v, Tensor mask) {
-        Tensor scores = Arith.mulScalar(MatMul.matmul(q, Shapes.transpose(k, -1, -2)), (float) (1 / Math.sqrt(headDim)));
-        if (mask != null) {
-            scores = Arith.add(scores, mask);
-        }
+    /** softmax_{s ≤ t}(q_t·k_s / √d_h) v_s over (batch, heads, L, headDim): the causal scaled softmax in one op. */
+    private Tensor attendCausal(Tensor q, Tensor k, Tensor v) {
+        Tensor scores = MatMul.matmul(q, Shapes.transpose(k, -1, -2));
+        return MatMul.matmul(Softmax.causalSoftmax(scores, scale()), v);
+    }
+
+    /** softmax(q kᵀ / √d_h) v over every key: one new query against the whole cache. */
+    private Tensor attendAll(Tensor q, Tensor k, Tensor v) {
+        Tensor scores = Arith.mulScalar(MatMul.matmul(q, Shapes.transpose(k, -1, -2)), scale());
         return MatMul.matmul(Softmax.softmax(scores), v);
+    }
+
+    private float scale() {
+        return (float) (1 / Math.sqrt(headDim));
     }
 
     /**
@@ -124,7 +125,7 @@ public final class CausalSelfAttention extends Mixer {
             c.keys = c.keys == null ? qkvHeads[1] : Shapes.concat(List.of(c.keys, qkvHeads[1]), 2);
             c.values = c.values == null ? qkvHeads[2] : Shapes.concat(List.of(c.values, qkvHeads[2]), 2);
             c.position++;
-            Tensor y = attend(qkvHeads[0], c.keys, c.values, null);
+            Tensor y = attendAll(qkvHeads[0], c.keys, c.values);
             return out.forward(Shapes.reshape(y, batch, d));
         }
     }
