@@ -193,16 +193,27 @@ public final class NeedleCommand extends ExperimentCommand {
             if (grid.length == 0 || Arrays.stream(grid).anyMatch(x -> !(x > 0))) {
                 throw new IllegalArgumentException("--sweep-lr needs positive learning rates, e.g. 1e-3,3e-3,1e-2");
             }
+            // The sweep's runs are needle specs too (trained at the shortest haystack, seed 1, evaluated there),
+            // keyed by their settings like the grid's, so a stopped sweep resumes and goes side by side or to a cluster.
+            List<RunSpec> sweepSpecs = new ArrayList<>();
+            for (ModelVariant v : variants) {
+                for (double rate : grid) {
+                    sweepSpecs.add(NeedleRuns.spec(v, lens[0], new int[] {lens[0]}, minLength(lens[0]), 0, rate, warm.of(v), su,
+                            ctx.seed()));
+                }
+            }
+            List<RunResult> swept = where.executor(new RunStore(ctx.dir().resolve(name() + "-sweep")), ctx.progress(), ctx::say)
+                    .runAll(sweepSpecs);
+            int next = 0;
             for (ModelVariant v : variants) {
                 double best = Double.NaN;
                 double bestScore = -1;
                 for (double rate : grid) {
-                    String key = String.format(Locale.ROOT, "%s-v%d-L%d-m%d-b%d-d%d-l%d-ds%d-st%d-lr%s-w%s-seed0", v.label(),
-                            su.vocab(), lens[0], minLength(lens[0]), su.batch(), su.dModel(), su.layers(), su.dState(),
-                            (int) su.steps().of(v), rate, warm.of(v));
-                    LanguageModel swept = train(v, lens[0], minLength(lens[0]), ctx.seed(), 0, rate, warm.of(v), su,
-                            ctx.dir().resolve(name() + "-sweep").resolve(key), ctx.progress(), "sweep", ctx::say);
-                    double[] acc = evaluate(swept, lens[0], su, ctx.seed());
+                    RunResult r = swept.get(next++);
+                    double[] acc = new double[su.depthGrid().length];
+                    for (int i = 0; i < acc.length; i++) {
+                        acc[i] = r.figure(NeedleRuns.figure(lens[0], i));
+                    }
                     double worst = Arrays.stream(acc).min().orElse(0);
                     double mean = Arrays.stream(acc).average().orElse(0);
                     sweepRows.add(List.of(v.label(), lens[0], rate, worst, mean));

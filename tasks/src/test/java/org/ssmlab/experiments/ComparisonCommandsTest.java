@@ -202,6 +202,17 @@ class ComparisonCommandsTest {
         double w2 = Double.parseDouble(sweep.get(2).get(3)) + 1e-3 * Double.parseDouble(sweep.get(2).get(4));
         String best = w2 > w1 ? "0.01" : "0.001";
         assertTrue(r.out().contains("needle_sweep_lr_mamba=" + best), r.out());
+        // The sweep's runs are kept like the grid's, keyed by their settings: a rerun trains nothing and
+        // chooses the same rate.
+        try (var dirs = java.nio.file.Files.list(out.resolve("needle-sweep"))) {
+            assertEquals(2, dirs.filter(d -> java.nio.file.Files.exists(d.resolve("result.json"))).count());
+        }
+        CliRun again = run("needle", "--vocab", "6", "--lengths", "12", "--steps", "2", "--batch", "4", "--d-model", "4",
+                "--layers", "1", "--d-state", "2", "--depths", "2", "--eval", "4", "--seeds", "1", "--models", "mamba",
+                "--sweep-lr", "1e-3,1e-2", "--no-progress", "--out", out.toString());
+        assertEquals(0, again.code(), again.err());
+        assertEquals(3, again.out().split("finished before", -1).length - 1, again.out());
+        assertTrue(again.out().contains("needle_sweep_lr_mamba=" + best), again.out());
     }
 
     @Test
