@@ -41,9 +41,9 @@ final class ScalarSelectiveScan {
         return abar(s, A, d, n, dt) * prev + x;
     }
 
-    /** σ(x) = 1 / (1 + exp(-x)), in double and rounded once. */
+    /** σ(x) in double, rounded once (the elementwise twin's stable form). */
     static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+        return (float) ScalarElementwise.sigmoid(x);
     }
 
     /** Copies the state of (b, d) from h0 (batch, D, N_total) into {@code h} (N_total), or zeros it. */

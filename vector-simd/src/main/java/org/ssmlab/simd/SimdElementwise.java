@@ -77,7 +77,7 @@ public final class SimdElementwise implements Elementwise {
             }
             case SIGMOID -> {
                 for (int i = 0; i < bound; i += L) {
-                    sigmoid(load(x, xOff + i)).intoArray(out, outOff + i);
+                    VectorMath.sigmoid(load(x, xOff + i)).intoArray(out, outOff + i);
                 }
             }
             case SOFTPLUS -> {
@@ -91,7 +91,7 @@ public final class SimdElementwise implements Elementwise {
             case SILU -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = load(x, xOff + i);
-                    v.mul(sigmoid(v)).intoArray(out, outOff + i);
+                    v.mul(VectorMath.sigmoid(v)).intoArray(out, outOff + i);
                 }
             }
             case GELU -> {
@@ -127,16 +127,6 @@ public final class SimdElementwise implements Elementwise {
         for (int i = bound; i < n; i++) {
             out[outOff + i] = ScalarElementwise.unaryOf(op, x[xOff + i]);
         }
-    }
-
-    /**
-     * σ(v) lane by lane with a non-positive exponent: with e = e^-|x| and q = 1 / (1 + e),
-     * σ(x) = q for x ≥ 0 and e · q for x &lt; 0.
-     */
-    private static FloatVector sigmoid(FloatVector v) {
-        FloatVector e = VectorMath.exp(v.abs().neg());
-        FloatVector q = FloatVector.broadcast(S, 1f).div(e.add(1f));
-        return q.blend(e.mul(q), v.compare(VectorOperators.LT, 0f));
     }
 
     @Override

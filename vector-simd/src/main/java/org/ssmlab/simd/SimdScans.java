@@ -34,11 +34,6 @@ public final class SimdScans implements Scans {
         return FloatVector.fromArray(S, a, off);
     }
 
-    /** σ(x) = 1 / (1 + exp(-x)) per lane. */
-    static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(S, 1f).div(VectorMath.exp(x.neg()).add(1f));
-    }
-
     @Override
     public void diagonal(int batch, int len, int channels, float[] a, float[] b, float[] h0, float[] h, float[] hLast) {
         SimdDiagonalScan.forward(batch, len, channels, a, b, h0, h, hLast);

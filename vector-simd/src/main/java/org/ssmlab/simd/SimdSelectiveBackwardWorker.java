@@ -2,7 +2,7 @@ package org.ssmlab.simd;
 
 import static org.ssmlab.simd.SimdScans.S;
 import static org.ssmlab.simd.SimdScans.V;
-import static org.ssmlab.simd.SimdScans.sigmoid;
+import static org.ssmlab.simd.VectorMath.sigmoid;
 
 import jdk.incubator.vector.FloatVector;
 import org.ssmlab.simd.Scans.Selective;

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * exp, log, log1p, tanh and a lane sum for float vectors, built only from lane-wise operations that IEEE 754
+ * exp, log, log1p, tanh, sigmoid and a lane sum for float vectors, built only from lane-wise operations that IEEE 754
  * rounds exactly (add, multiply, fused multiply-add, divide, compare, bit moves). Their results are therefore
  * the same bits in the interpreter, in C1 and in C2, on every instruction set, for every vector length.
  * The Vector API's own {@code lanewise(EXP)}, {@code LOG}, {@code TANH}, {@code LOG1P} and
@@ -143,6 +143,18 @@ public final class VectorMath {
         FloatVector e = expm1(a.add(a));
         FloatVector t = e.div(e.add(2f)).blend(1f, a.compare(VectorOperators.GT, 9.1f));   // also where e = ∞
         return t.blend(t.neg(), x.compare(VectorOperators.LT, 0f)).blend(x, x.compare(VectorOperators.NE, x));
+    }
+
+    /**
+     * σ(x) = 1 / (1 + e^-x) with a non-positive exponent: with e = e^-|x| and q = 1 / (1 + e),
+     * σ(x) = q for x ≥ 0 and e · q (= e^x / (1 + e^x)) for x &lt; 0, so nothing overflows and σ of a very
+     * negative x keeps its relative accuracy down to exp's underflow. The one sigmoid of the SIMD kernels
+     * (elementwise SIGMOID and SiLU, and the selective scan's gate).
+     */
+    public static FloatVector sigmoid(FloatVector x) {
+        FloatVector e = exp(x.abs().neg());
+        FloatVector q = FloatVector.broadcast(x.species(), 1f).div(e.add(1f));
+        return q.blend(e.mul(q), x.compare(VectorOperators.LT, 0f));
     }
 
     /** The kernels' species, for which {@link #sum} has its shuffles ready. */

@@ -119,6 +119,18 @@ class VectorMathTest {
     }
 
     @Test
+    void sigmoidIsWithinThreeUlpAndNeverNaNOrOverflowing() {
+        DoubleUnaryOperator ref = x -> 1 / (1 + Math.exp(-x));
+        double pos = maxUlp(VectorMath::sigmoid, ref, sweep(0f, 20f, 211), 0);
+        double neg = maxUlp(VectorMath::sigmoid, ref, sweep(-0f, -87f, 211), 0);
+        assertTrue(pos <= 3 && neg <= 3, "sigmoid: " + pos + " / " + neg + " ulp");
+        assertEquals(1f, one(VectorMath::sigmoid, Float.POSITIVE_INFINITY));
+        assertEquals(0f, one(VectorMath::sigmoid, Float.NEGATIVE_INFINITY));
+        assertEquals(0.5f, one(VectorMath::sigmoid, 0f));
+        assertTrue(Float.isNaN(one(VectorMath::sigmoid, Float.NaN)));
+    }
+
+    @Test
     void tanhIsWithinThreeAndAHalfUlpOrTwoToTheMinus24() {
         double pos = maxUlp(VectorMath::tanh, Math::tanh, sweep(Float.MIN_VALUE, 20f, 211), 0x1p-24);
         double neg = maxUlp(VectorMath::tanh, Math::tanh, sweep(-Float.MIN_VALUE, -20f, 211), 0x1p-24);

@@ -85,12 +85,14 @@ public final class ClusterExecutor implements RunExecutor {
         Map<String, Integer> attempts = new HashMap<>();
         for (int i = 0; i < specs.size(); i++) {
             RunSpec spec = specs.get(i);
-            position.putIfAbsent(spec.key(), i + 1);
+            if (position.putIfAbsent(spec.key(), i + 1) != null) {
+                continue;                          // the same run twice in the grid: stored, sent and reported once
+            }
             Optional<RunResult> done = store.result(spec);
             if (done.isPresent()) {
                 log.accept(where(spec, position, specs.size()) + ": finished before (" + spec.key() + ")");
                 results.put(spec.key(), done.get());
-            } else if (!results.containsKey(spec.key()) && pending.stream().noneMatch(p -> p.key().equals(spec.key()))) {
+            } else {
                 pending.add(spec);
             }
         }
