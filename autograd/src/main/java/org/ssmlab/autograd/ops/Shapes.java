@@ -196,6 +196,26 @@ public final class Shapes {
         return concat(expanded, a);
     }
 
+    /**
+     * x stretched to {@code shape} by NumPy broadcasting (its dimensions of size 1, and missing leading
+     * ones, repeat): y[i] = x[source(i)]. Backward: ∂L/∂x = Σ of g over the copies of each element.
+     * The same values and gradient as multiplying by ones of {@code shape}, without the multiplications.
+     */
+    public static Tensor broadcastTo(Tensor x, int... shape) {
+        int[] target = shape.clone();
+        int[] result = Broadcast.shape("broadcastTo", x.shape(), target);
+        if (!Arrays.equals(result, target)) {
+            throw new IllegalArgumentException("broadcastTo: " + Shape.str(x.shape()) + " does not stretch to "
+                    + Shape.str(target) + " (it would broadcast to " + Shape.str(result) + ")");
+        }
+        int[] from = x.shape();
+        if (Arrays.equals(from, target)) {
+            return x;
+        }
+        return Tensor.fromOp(Broadcast.expand(x.data(), from, target), target,
+                g -> x.accumulateGrad(Broadcast.reduceTo(g, target, from)), x);
+    }
+
     /** Inserts a dimension of size 1 at {@code axis} (0..rank). */
     public static Tensor unsqueeze(Tensor x, int axis) {
         int a = Shape.axis("unsqueeze", axis, x.rank() + 1);

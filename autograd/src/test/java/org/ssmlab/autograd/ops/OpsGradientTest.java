@@ -246,6 +246,33 @@ class OpsGradientTest {
         });
     }
 
+    /** broadcastTo passes the finite-difference check and equals multiplying by ones, value and gradient. */
+    @Test
+    void broadcastToIsMultiplyingByOnes() {
+        forSeeds(r -> {
+            int[] out = randomShape(r, 4, 4);
+            int[] in = broadcastPartner(r, out);
+            assertGradient("broadcastTo " + Shape.str(in) + " to " + Shape.str(out),
+                    t -> Shapes.broadcastTo(t.get(0), out), leaf(r, in));
+            Tensor x = leaf(r, in);
+            Tensor w = leaf(r, out);
+            Tensor y = Shapes.broadcastTo(x, out);
+            Reduce.sum(Arith.mul(y, w)).backward();
+            float[] grad = x.gradData().clone();
+            x.zeroGrad();
+            Tensor ones = Arith.mul(Tensor.ones(out), x);
+            Reduce.sum(Arith.mul(ones, w)).backward();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ones.data(), y.data());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(x.gradData(), grad);
+        });
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Shapes.broadcastTo(Tensor.zeros(2, 3), 3, 3));
+        assertTrue(e.getMessage().startsWith("broadcastTo: ") && e.getMessage().contains("[2, 3]"), e.getMessage());
+        var f = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Shapes.broadcastTo(Tensor.zeros(2, 3), 3));
+        assertTrue(f.getMessage().contains("does not stretch to"), f.getMessage());
+    }
+
     /**
      * The causal softmax passes the finite-difference check, and its value and gradient equal those of
      * the composition it replaces: softmax(scale·x + M), M = -1e9 above the diagonal.

@@ -88,7 +88,7 @@ public final class MatrixStateMixer extends DiagonalMixer {
                         g[h * learnKeys + j] = (float) (1 - Math.pow(2, -5 - h));
                     }
                 }
-                yield Arith.mul(Tensor.ones(batch, len, 1, 1), Tensor.of(g, heads, learnKeys));
+                yield Shapes.broadcastTo(Tensor.of(g, heads, learnKeys), batch, len, heads, learnKeys);
             }
             // σ(z)^{1/τ} = exp(-softplus(-z)/τ), never an exp of an unbounded positive value
             case GLA -> Arith.exp(Arith.mulScalar(Arith.softplus(Arith.neg(
@@ -108,7 +108,7 @@ public final class MatrixStateMixer extends DiagonalMixer {
         }
         Tensor v = Shapes.reshape(vProj.forward(x), batch, len, heads, valueDim);
         Tensor a4 = Polarize.transitions(learnableTransitions(x, batch, len), pol, -1);     // (B, L, H, dk)
-        Tensor a = Arith.mul(Shapes.reshape(a4, batch, len, heads, keyDim, 1), Tensor.ones(valueDim));
+        Tensor a = Shapes.broadcastTo(Shapes.reshape(a4, batch, len, heads, keyDim, 1), batch, len, heads, keyDim, valueDim);
         Tensor kv = Arith.mul(Shapes.reshape(k, batch, len, heads, keyDim, 1), Shapes.reshape(v, batch, len, heads, 1, valueDim));
         return new Terms(a, kv, q);
     }

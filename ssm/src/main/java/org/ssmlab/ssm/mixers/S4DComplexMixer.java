@@ -133,10 +133,9 @@ public final class S4DComplexMixer extends Mixer implements ComplexEq1Terms {
         int len = x.dim(1);
         int nt = n + pol.extraChannels();
         Tensor[] s = discretise();
-        Tensor ones = Tensor.ones(batch, len, 1, 1);
         Tensor x4 = Shapes.reshape(x, batch, len, d, 1);
-        return new Tensor[] {Shapes.reshape(Arith.mul(ones, s[0]), batch, len, d * nt),
-                Shapes.reshape(Arith.mul(ones, s[1]), batch, len, d * nt),
+        return new Tensor[] {Shapes.reshape(Shapes.broadcastTo(s[0], batch, len, d, nt), batch, len, d * nt),
+                Shapes.reshape(Shapes.broadcastTo(s[1], batch, len, d, nt), batch, len, d * nt),
                 Shapes.reshape(Arith.mul(x4, s[2]), batch, len, d * nt), Shapes.reshape(Arith.mul(x4, s[3]), batch, len, d * nt)};
     }
 
@@ -164,9 +163,9 @@ public final class S4DComplexMixer extends Mixer implements ComplexEq1Terms {
             float[] impulse = new float[length * d];
             java.util.Arrays.fill(impulse, 0, d, 1f);
             Tensor x4 = Tensor.of(impulse, 1, length, d, 1);
-            Tensor ones = Tensor.ones(1, length, 1, 1);
-            Scan.ComplexTensor a = new Scan.ComplexTensor(Shapes.reshape(Arith.mul(ones, s[0]), 1, length, d * nt),
-                    Shapes.reshape(Arith.mul(ones, s[1]), 1, length, d * nt));
+            Scan.ComplexTensor a = new Scan.ComplexTensor(
+                    Shapes.reshape(Shapes.broadcastTo(s[0], 1, length, d, nt), 1, length, d * nt),
+                    Shapes.reshape(Shapes.broadcastTo(s[1], 1, length, d, nt), 1, length, d * nt));
             Scan.ComplexTensor b = new Scan.ComplexTensor(Shapes.reshape(Arith.mul(x4, s[2]), 1, length, d * nt),
                     Shapes.reshape(Arith.mul(x4, s[3]), 1, length, d * nt));
             Scan.ComplexTensor h = Scan.complexDiagonal(a, b, null);

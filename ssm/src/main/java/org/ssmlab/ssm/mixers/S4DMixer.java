@@ -137,7 +137,7 @@ public final class S4DMixer extends DiagonalMixer {
             bParts.add(Shapes.slice(b, 1, nt - 1, nt));                           // a = 0: B
         }
         Tensor bAll = bParts.size() == 1 ? bBar : Shapes.concat(bParts, 1);        // (d, nt)
-        Tensor a = Arith.mul(Tensor.ones(batch, len, 1, 1), Polarize.transitions(aLearn, pol, -1));
+        Tensor a = Shapes.broadcastTo(Polarize.transitions(aLearn, pol, -1), batch, len, d, nt);
         Tensor bu = Arith.mul(Shapes.reshape(u, batch, len, d, 1), bAll);
         return new Terms(a, bu, extra);
     }
