@@ -238,6 +238,23 @@ public final class Tensor {
         }
     }
 
+    /**
+     * {@link #accumulateGrad} for an array the caller made for this call and does not use again: when
+     * this tensor has no gradient yet, {@code g} becomes it without a copy. Ops' backward functions pass
+     * the gradients they allocate this way, so a large activation's gradient is written once, not twice.
+     * Never pass an array that something else holds (the output gradient an op received, say).
+     */
+    public void accumulateFreshGrad(float[] g) {
+        if (!requiresGrad) {
+            return;
+        }
+        if (grad == null && g.length == data.length) {
+            grad = g;
+        } else {
+            accumulateGrad(g);
+        }
+    }
+
     /** Reverse mode from a one-element tensor, seeding its gradient with 1. */
     public void backward() {
         if (data.length != 1) {

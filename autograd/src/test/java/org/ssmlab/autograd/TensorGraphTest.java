@@ -26,6 +26,29 @@ class TensorGraphTest {
         }, x);
     }
 
+    /**
+     * A fresh gradient becomes the tensor's own without a copy, a second one is added into it, and the
+     * checks are accumulateGrad's; an ordinary accumulateGrad keeps copying (so a caller's array that
+     * something else holds is never taken).
+     */
+    @Test
+    void aFreshGradientIsTakenWithoutACopyAndThenAddedInto() {
+        Tensor x = Tensor.zeros(3).requiresGrad(true);
+        float[] first = {1, 2, 3};
+        x.accumulateFreshGrad(first);
+        org.junit.jupiter.api.Assertions.assertSame(first, x.gradData());
+        x.accumulateFreshGrad(new float[] {10, 20, 30});
+        assertArrayEquals(new float[] {11, 22, 33}, x.gradData());
+        assertThrows(IllegalArgumentException.class, () -> x.accumulateFreshGrad(new float[2]));
+        Tensor y = Tensor.zeros(2).requiresGrad(true);
+        float[] held = {4, 5};
+        y.accumulateGrad(held);
+        org.junit.jupiter.api.Assertions.assertNotSame(held, y.gradData());
+        Tensor constant = Tensor.zeros(2);
+        constant.accumulateFreshGrad(new float[] {1, 1});
+        assertNull(constant.gradData());
+    }
+
     @Test
     void aChainOfAMillionNodesDoesNotOverflowTheStack() {
         Tensor x = Tensor.scalar(1f).requiresGrad(true);

@@ -95,12 +95,21 @@ public final class Arith {
         Lazy ye = new Lazy(y.data(), ys, out);
         return Tensor.fromOp(z, out, g -> {
             if (x.requiresGrad()) {
-                x.accumulateGrad(Broadcast.reduceTo(dx.apply(g, xe, ye), out, xs));
+                accumulate(x, Broadcast.reduceTo(dx.apply(g, xe, ye), out, xs), g);
             }
             if (y.requiresGrad()) {
-                y.accumulateGrad(Broadcast.reduceTo(dy.apply(g, xe, ye), out, ys));
+                accumulate(y, Broadcast.reduceTo(dy.apply(g, xe, ye), out, ys), g);
             }
         }, x, y);
+    }
+
+    /** Adds a partial gradient into t: without a copy when it is an array of its own, not g passed through. */
+    private static void accumulate(Tensor t, float[] partial, float[] g) {
+        if (partial == g) {
+            t.accumulateGrad(partial);
+        } else {
+            t.accumulateFreshGrad(partial);
+        }
     }
 
     /** Whether {@code s} (without leading ones) equals the trailing dimensions of {@code out}. */
@@ -250,7 +259,7 @@ public final class Arith {
             for (int i = 0; i < r.length; i++) {
                 r[i] = (float) (g[i] * Math.cos(xv[i]));
             }
-            x.accumulateGrad(r);
+            x.accumulateFreshGrad(r);
         }, x);
     }
 
@@ -266,7 +275,7 @@ public final class Arith {
             for (int i = 0; i < r.length; i++) {
                 r[i] = (float) (-g[i] * Math.sin(xv[i]));
             }
-            x.accumulateGrad(r);
+            x.accumulateFreshGrad(r);
         }, x);
     }
 
@@ -282,7 +291,7 @@ public final class Arith {
             for (int i = 0; i < r.length; i++) {
                 r[i] = (float) (g[i] * p * Math.pow(xv[i], p - 1));
             }
-            x.accumulateGrad(r);
+            x.accumulateFreshGrad(r);
         }, x);
     }
 
@@ -295,7 +304,7 @@ public final class Arith {
     private static Tensor unary(Unary op, Tensor x, UnaryGrad grad) {
         float[] xv = x.data();
         float[] y = map(op, xv);
-        return Tensor.fromOp(y, x.shape(), g -> x.accumulateGrad(grad.apply(g, xv, y)), x);
+        return Tensor.fromOp(y, x.shape(), g -> x.accumulateFreshGrad(grad.apply(g, xv, y)), x);
     }
 
     /** op applied to every element, through the current backend's kernel. */

@@ -68,10 +68,10 @@ public final class Conv {
                     gb[c] += gbPerSequence[b * ch + c];
                 }
             }
-            x.accumulateGrad(gx);
-            w.accumulateGrad(channelMajor(gwt, ch, k));
+            x.accumulateFreshGrad(gx);
+            w.accumulateFreshGrad(channelMajor(gwt, ch, k));
             if (bias != null) {
-                bias.accumulateGrad(gb);
+                bias.accumulateFreshGrad(gb);
             }
         }, inputs);
     }

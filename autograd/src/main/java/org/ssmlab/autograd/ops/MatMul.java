@@ -55,12 +55,12 @@ public final class MatMul {
             if (x.requiresGrad()) {          // ∂L/∂X = G·Yᵀ per batch entry
                 float[] gx = new float[batch * m * k];
                 gemm().gemmBatched(false, true, batch, m, k, n, 1f, g, m * n, ye, k * n, 0f, gx, m * k);
-                x.accumulateGrad(Broadcast.reduceTo(gx, xFull, xs));
+                x.accumulateFreshGrad(Broadcast.reduceTo(gx, xFull, xs));
             }
             if (y.requiresGrad()) {          // ∂L/∂Y = Xᵀ·G per batch entry
                 float[] gy = new float[batch * k * n];
                 gemm().gemmBatched(true, false, batch, k, n, m, 1f, xe, m * k, g, m * n, 0f, gy, k * n);
-                y.accumulateGrad(Broadcast.reduceTo(gy, yFull, ys));
+                y.accumulateFreshGrad(Broadcast.reduceTo(gy, yFull, ys));
             }
         }, x, y);
     }
@@ -102,7 +102,7 @@ public final class MatMul {
             if (x.requiresGrad()) {      // G (rows, n) · W  or  G · Wᵀ
                 float[] gx = new float[rows * k];
                 gemm().gemm(false, !transposed, rows, k, n, 1f, g, 0, wv, 0, 0f, gx, 0);
-                x.accumulateGrad(gx);
+                x.accumulateFreshGrad(gx);
             }
             if (w.requiresGrad()) {      // Gᵀ·x (n, k)  or  xᵀ·G (k, n)
                 float[] gw = new float[k * n];
@@ -111,7 +111,7 @@ public final class MatMul {
                 } else {
                     gemm().gemm(true, false, k, n, rows, 1f, xv, 0, g, 0, 0f, gw, 0);
                 }
-                w.accumulateGrad(gw);
+                w.accumulateFreshGrad(gw);
             }
         }, x, w);
     }

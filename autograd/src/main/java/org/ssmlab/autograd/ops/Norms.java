@@ -52,8 +52,8 @@ public final class Norms {
                     gx[i * d + j] = rs[i] * (gh - xhat[i * d + j] * meanDot);
                 }
             }
-            x.accumulateGrad(gx);
-            w.accumulateGrad(gw);
+            x.accumulateFreshGrad(gx);
+            w.accumulateFreshGrad(gw);
         }, x, w);
     }
 
@@ -114,10 +114,10 @@ public final class Norms {
                     gx[i * d + j] = rs[i] * (gh - mean - xhat[i * d + j] * meanDot);
                 }
             }
-            x.accumulateGrad(gx);
-            w.accumulateGrad(gw);
+            x.accumulateFreshGrad(gx);
+            w.accumulateFreshGrad(gw);
             if (b != null) {
-                b.accumulateGrad(gb);
+                b.accumulateFreshGrad(gb);
             }
         }, inputs);
     }

@@ -117,10 +117,10 @@ public final class Scan {
             float[] gb = new float[h.length];
             float[] gh0 = h0 != null && h0.requiresGrad() ? new float[batch * ch] : null;
             kernels().diagonalBackward(batch, len, ch, a.data(), h0v, h, g, null, ga, gb, gh0);
-            a.accumulateGrad(ga);
-            b.accumulateGrad(gb);
+            a.accumulateFreshGrad(ga);
+            b.accumulateFreshGrad(gb);
             if (gh0 != null) {
-                h0.accumulateGrad(gh0);
+                h0.accumulateFreshGrad(gh0);
             }
         }, a, b, h0);
     }
@@ -168,13 +168,13 @@ public final class Scan {
             Complex gb = Complex.zeros(n);
             Complex gh0 = h0 == null ? null : Complex.zeros(batch * ch);
             kernels().complexDiagonalBackward(batch, len, ch, av, h0v, h, gH, null, ga, gb, gh0);
-            a.re().accumulateGrad(ga.re());
-            a.im().accumulateGrad(ga.im());
-            b.re().accumulateGrad(gb.re());
-            b.im().accumulateGrad(gb.im());
+            a.re().accumulateFreshGrad(ga.re());
+            a.im().accumulateFreshGrad(ga.im());
+            b.re().accumulateFreshGrad(gb.re());
+            b.im().accumulateFreshGrad(gb.im());
             if (gh0 != null) {
-                h0.re().accumulateGrad(gh0.re());
-                h0.im().accumulateGrad(gh0.im());
+                h0.re().accumulateFreshGrad(gh0.re());
+                h0.im().accumulateFreshGrad(gh0.im());
             }
         }, inputs);
         Tensor re = Shapes.reshape(Shapes.slice(out, 0, 0, 1), batch, len, ch);
@@ -288,19 +288,19 @@ public final class Scan {
             float[] gh0 = h0 != null && h0.requiresGrad() ? new float[state] : null;
             kernels().selectiveBackward(s, u.data(), delta.data(), A.data(), B.data(), C.data(), dv, zv, h0v,
                     checkpoints, g, gLast, gu, gDelta, gA, gB, gC, gD, gz, gh0);
-            u.accumulateGrad(gu);
-            delta.accumulateGrad(gDelta);
-            A.accumulateGrad(gA);
-            B.accumulateGrad(gB);
-            C.accumulateGrad(gC);
+            u.accumulateFreshGrad(gu);
+            delta.accumulateFreshGrad(gDelta);
+            A.accumulateFreshGrad(gA);
+            B.accumulateFreshGrad(gB);
+            C.accumulateFreshGrad(gC);
             if (D != null) {
-                D.accumulateGrad(gD);
+                D.accumulateFreshGrad(gD);
             }
             if (z != null) {
-                z.accumulateGrad(gz);
+                z.accumulateFreshGrad(gz);
             }
             if (gh0 != null) {
-                h0.accumulateGrad(gh0);
+                h0.accumulateFreshGrad(gh0);
             }
         }, inputs);
         if (!withLast) {

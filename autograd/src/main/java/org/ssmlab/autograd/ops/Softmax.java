@@ -25,7 +25,7 @@ public final class Softmax {
         return Tensor.fromOp(y, x.shape(), g -> {
             float[] r = new float[y.length];
             Backend.current().reductions().softmaxRowsBackward(y, g, r, rows, cols);
-            x.accumulateGrad(r);
+            x.accumulateFreshGrad(r);
         }, x);
     }
 
@@ -49,7 +49,7 @@ public final class Softmax {
         return Tensor.fromOp(y, x.shape(), g -> {
             float[] r = new float[y.length];
             Backend.current().reductions().causalSoftmaxRowsBackward(y, g, r, rows, len, scale);
-            x.accumulateGrad(r);
+            x.accumulateFreshGrad(r);
         }, x);
     }
 
@@ -70,7 +70,7 @@ public final class Softmax {
                     r[i * cols + j] = (float) (g[i * cols + j] - Math.exp(y[i * cols + j]) * sum);
                 }
             }
-            x.accumulateGrad(r);
+            x.accumulateFreshGrad(r);
         }, x);
     }
 
@@ -121,7 +121,7 @@ public final class Softmax {
                 }
                 r[row + tg[i]] -= scale;
             }
-            logits.accumulateGrad(r);
+            logits.accumulateFreshGrad(r);
         }, logits);
     }
 
