@@ -83,19 +83,7 @@ public final class ScalarReductions implements Reductions {
         Checks.matrix(k, "x", x, rows, cols);
         Checks.matrix(k, "out", out, rows, cols);
         for (int r = 0; r < rows; r++) {
-            int off = r * cols;
-            float m = maxOf(x, off, cols);
-            if (m == Float.NEGATIVE_INFINITY) {
-                java.util.Arrays.fill(out, off, off + cols, 1f / cols);
-                continue;
-            }
-            double s = 0;
-            for (int c = 0; c < cols; c++) {
-                s += Math.exp((double) x[off + c] - m);
-            }
-            for (int c = 0; c < cols; c++) {
-                out[off + c] = (float) (Math.exp((double) x[off + c] - m) / s);
-            }
+            softmaxRow(x, out, r * cols, cols, 1f);
         }
     }
 
@@ -142,19 +130,7 @@ public final class ScalarReductions implements Reductions {
         for (int r = 0; r < rows; r++) {
             int off = r * len;
             int kept = r % len + 1;
-            // m = max_{s ≤ t} scale·x[t,s] = scale · max_{s ≤ t} x[t,s], as scale > 0 and rounding is monotone
-            float m = maxOf(x, off, kept) * scale;
-            if (m == Float.NEGATIVE_INFINITY) {
-                java.util.Arrays.fill(out, off, off + kept, 1f / kept);
-            } else {
-                double s = 0;
-                for (int c = 0; c < kept; c++) {
-                    s += Math.exp((double) (x[off + c] * scale) - m);
-                }
-                for (int c = 0; c < kept; c++) {
-                    out[off + c] = (float) (Math.exp((double) (x[off + c] * scale) - m) / s);
-                }
-            }
+            softmaxRow(x, out, off, kept, scale);
             java.util.Arrays.fill(out, off + kept, off + len, 0f);
         }
     }
@@ -171,6 +147,25 @@ public final class ScalarReductions implements Reductions {
             int kept = r % len + 1;
             softmaxRowBackward(y, g, dx, off, kept, scale);
             java.util.Arrays.fill(dx, off + kept, off + len, 0f);
+        }
+    }
+
+    /**
+     * out[off+c] = e^(scale·x[off+c] - m) / s for c &lt; n in double, m the max of the scaled row (scale ·
+     * max x, as scale &gt; 0; scale 1 leaves x as it is); uniform when m is -∞.
+     */
+    private static void softmaxRow(float[] x, float[] out, int off, int n, float scale) {
+        float m = maxOf(x, off, n) * scale;
+        if (m == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(out, off, off + n, 1f / n);
+            return;
+        }
+        double s = 0;
+        for (int c = 0; c < n; c++) {
+            s += Math.exp((double) (x[off + c] * scale) - m);
+        }
+        for (int c = 0; c < n; c++) {
+            out[off + c] = (float) (Math.exp((double) (x[off + c] * scale) - m) / s);
         }
     }
 

@@ -87,35 +87,8 @@ public final class SimdReductions implements Reductions {
         String k = "SimdReductions.softmaxRows";
         Checks.matrix(k, "x", x, rows, cols);
         Checks.matrix(k, "out", out, rows, cols);
-        int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
-            int off = r * cols;
-            float m = maxOf(x, off, cols);
-            if (m == Float.NEGATIVE_INFINITY) {
-                java.util.Arrays.fill(out, off, off + cols, 1f / cols);
-                continue;
-            }
-            // out = e^(x - m), s = Σ out
-            FloatVector acc = FloatVector.zero(S);
-            for (int c = 0; c < bound; c += L) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + c).sub(m));
-                e.intoArray(out, off + c);
-                acc = acc.add(e);
-            }
-            float s = VectorMath.sum(acc);
-            for (int c = bound; c < cols; c++) {
-                float e = ScalarElementwise.unaryOf(Elementwise.Unary.EXP, x[off + c] - m);
-                out[off + c] = e;
-                s += e;
-            }
-            // out = out / s (as one multiply by 1/s per element)
-            float inv = 1f / s;
-            for (int c = 0; c < bound; c += L) {
-                FloatVector.fromArray(S, out, off + c).mul(inv).intoArray(out, off + c);
-            }
-            for (int c = bound; c < cols; c++) {
-                out[off + c] *= inv;
-            }
+            softmaxRow(x, out, r * cols, cols, 1f);
         }
     }
 
@@ -172,33 +145,7 @@ public final class SimdReductions implements Reductions {
         for (int r = 0; r < rows; r++) {
             int off = r * len;
             int kept = r % len + 1;
-            int bound = S.loopBound(kept);
-            // m = max_{s ≤ t} scale·x[t,s] = scale · max_{s ≤ t} x[t,s], as scale > 0 and rounding is monotone
-            float m = maxOf(x, off, kept) * scale;
-            if (m == Float.NEGATIVE_INFINITY) {
-                java.util.Arrays.fill(out, off, off + kept, 1f / kept);
-            } else {
-                // out = e^(scale·x - m), s = Σ out, over the kept prefix
-                FloatVector acc = FloatVector.zero(S);
-                for (int c = 0; c < bound; c += L) {
-                    FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + c).mul(scale).sub(m));
-                    e.intoArray(out, off + c);
-                    acc = acc.add(e);
-                }
-                float s = VectorMath.sum(acc);
-                for (int c = bound; c < kept; c++) {
-                    float e = ScalarElementwise.unaryOf(Elementwise.Unary.EXP, x[off + c] * scale - m);
-                    out[off + c] = e;
-                    s += e;
-                }
-                float inv = 1f / s;
-                for (int c = 0; c < bound; c += L) {
-                    FloatVector.fromArray(S, out, off + c).mul(inv).intoArray(out, off + c);
-                }
-                for (int c = bound; c < kept; c++) {
-                    out[off + c] *= inv;
-                }
-            }
+            softmaxRow(x, out, off, kept, scale);
             java.util.Arrays.fill(out, off + kept, off + len, 0f);
         }
     }
@@ -215,6 +162,40 @@ public final class SimdReductions implements Reductions {
             int kept = r % len + 1;
             softmaxRowBackward(y, g, dx, off, kept, scale);
             java.util.Arrays.fill(dx, off + kept, off + len, 0f);
+        }
+    }
+
+    /**
+     * out[off+c] = e^(scale·x[off+c] - m) / Σ_c' e^(scale·x[off+c'] - m) for c &lt; n, m the max of the
+     * scaled row (scale · max x, as scale &gt; 0 and rounding is monotone; scale 1 leaves x as it is), in
+     * three passes: the max; e^(scale·x - m) stored while a vector accumulator sums it; the scaling by
+     * 1/s. A row whose max is -∞ is uniform.
+     */
+    private static void softmaxRow(float[] x, float[] out, int off, int n, float scale) {
+        float m = maxOf(x, off, n) * scale;
+        if (m == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(out, off, off + n, 1f / n);
+            return;
+        }
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < bound; c += L) {
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, off + c).mul(scale).sub(m));
+            e.intoArray(out, off + c);
+            acc = acc.add(e);
+        }
+        float s = VectorMath.sum(acc);
+        for (int c = bound; c < n; c++) {
+            float e = ScalarElementwise.unaryOf(Elementwise.Unary.EXP, x[off + c] * scale - m);
+            out[off + c] = e;
+            s += e;
+        }
+        float inv = 1f / s;
+        for (int c = 0; c < bound; c += L) {
+            FloatVector.fromArray(S, out, off + c).mul(inv).intoArray(out, off + c);
+        }
+        for (int c = bound; c < n; c++) {
+            out[off + c] *= inv;
         }
     }
 
