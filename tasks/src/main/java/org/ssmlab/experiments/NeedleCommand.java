@@ -209,11 +209,7 @@ public final class NeedleCommand extends ExperimentCommand {
                 double best = Double.NaN;
                 double bestScore = -1;
                 for (double rate : grid) {
-                    RunResult r = swept.get(next++);
-                    double[] acc = new double[su.depthGrid().length];
-                    for (int i = 0; i < acc.length; i++) {
-                        acc[i] = r.figure(NeedleRuns.figure(lens[0], i));
-                    }
+                    double[] acc = NeedleRuns.accuracies(swept.get(next++), lens[0], su.depthGrid().length);
                     double worst = Arrays.stream(acc).min().orElse(0);
                     double mean = Arrays.stream(acc).average().orElse(0);
                     sweepRows.add(List.of(v.label(), lens[0], rate, worst, mean));
@@ -264,15 +260,12 @@ public final class NeedleCommand extends ExperimentCommand {
         List<RunResult> results = where.executor(new RunStore(ctx.dir().resolve(name() + "-runs")), ctx.progress(), ctx::say)
                 .runAll(specs);
         // acc[model][length][seed][depth]
-        double[][][][] acc = new double[variants.size()][lens.length][su.seeds()][depthGrid.length];
+        double[][][][] acc = new double[variants.size()][lens.length][su.seeds()][];
         int next = 0;
         for (int m = 0; m < variants.size(); m++) {
             for (int s = 0; s < su.seeds(); s++) {
                 for (int li = 0; li < lens.length; li++) {
-                    RunResult r = results.get(each ? next++ : next);
-                    for (int i = 0; i < depthGrid.length; i++) {
-                        acc[m][li][s][i] = r.figure(NeedleRuns.figure(lens[li], i));
-                    }
+                    acc[m][li][s] = NeedleRuns.accuracies(results.get(each ? next++ : next), lens[li], depthGrid.length);
                 }
                 if (!each) {
                     next++;
@@ -415,8 +408,7 @@ public final class NeedleCommand extends ExperimentCommand {
      * needle at a random depth, resuming from {@code runDir}'s checkpoints.
      */
     static LanguageModel train(ModelVariant v, int len, int shortest, long baseSeed, int seedIndex, double rate,
-                               double warmFrac, Setup su, Path runDir, boolean progress, String purpose,
-                               java.util.function.Consumer<String> say) throws IOException {
+                               double warmFrac, Setup su, Path runDir, boolean progress) throws IOException {
         long seed = Seeds.deriveSeed(baseSeed, 100 + seedIndex);
         int nSteps = (int) su.steps().of(v);
         NeedleGenerator[] mix = new NeedleGenerator[MIX_LENGTHS];
@@ -427,14 +419,10 @@ public final class NeedleCommand extends ExperimentCommand {
         TrainOptions opts = new TrainOptions().steps(nSteps).peakLr(rate)
                 .warmupSteps(Math.round(warmFrac * nSteps)).weightDecay(0.01).seed(seed)
                 .checkpointEvery(Math.max(1, nSteps / 4)).progress(progress)
-                .name("needle " + purpose + " " + v.label() + " L=" + len + " seed " + (seedIndex + 1));
+                .name("needle run " + v.label() + " L=" + len + " seed " + (seedIndex + 1));
         int b = su.batch();
-        Trainer.Result r = new Trainer(lm, Trainer.languageModel(lm), rng -> mix[rng.nextInt(mix.length)]
-                .batchRandomDepth(b, rng), opts, runDir).run();
-        if (r.resumedFrom() > 0) {
-            say.accept(v.label() + " L=" + len + " seed " + (seedIndex + 1) + ": resumed from the checkpoint at step "
-                    + r.resumedFrom());
-        }
+        new Trainer(lm, Trainer.languageModel(lm), rng -> mix[rng.nextInt(mix.length)].batchRandomDepth(b, rng), opts,
+                runDir).run();
         return lm;
     }
 

@@ -26,6 +26,15 @@ final class NeedleRuns {
         return "accuracy_L" + len + "_d" + depth;
     }
 
+    /** The accuracies a finished run stored at length {@code len}, one per depth of a grid of {@code depths}. */
+    static double[] accuracies(RunResult r, int len, int depths) {
+        double[] acc = new double[depths];
+        for (int i = 0; i < depths; i++) {
+            acc[i] = r.figure(figure(len, i));
+        }
+        return acc;
+    }
+
     /** The spec of model {@code v}, trained at {@code trainLen}, evaluated at {@code evalLens}, seed number {@code seedIndex} + 1. */
     static RunSpec spec(ModelVariant v, int trainLen, int[] evalLens, int minLength, int seedIndex, double lr, double warmup,
                         NeedleCommand.Setup su, long baseSeed) {
@@ -61,8 +70,7 @@ final class NeedleRuns {
             long baseSeed = Long.parseLong(spec.get("base_seed"));
             int seedIndex = (int) spec.seed() - 1;
             LanguageModel lm = NeedleCommand.train(v, trainLen, Integer.parseInt(spec.get("min_length")), baseSeed, seedIndex,
-                    Double.parseDouble(spec.get("lr")), Double.parseDouble(spec.get("warmup")), su, runDir, progress, "run",
-                    line -> { });
+                    Double.parseDouble(spec.get("lr")), Double.parseDouble(spec.get("warmup")), su, runDir, progress);
             Map<String, Double> figures = new TreeMap<>();
             for (String l : spec.get("eval_lengths").split(",")) {
                 int len = Integer.parseInt(l);
