@@ -43,11 +43,19 @@ public final class Recall {
      * of GPU hours; {@link #real()} is the CPU-scale setting found by the pilot in the README,
      * {@link #quick()} a setting that trains in seconds.
      *
+     * @param weightDecay  AdamW's decoupled weight decay (each step multiplies a decayed weight by 1 − lr·wd)
      * @param monitorEvery steps between validation passes (0: none, so no early stop)
      * @param valSequences validation sequences per KV count
      */
     public record Preset(String name, int vocab, int length, List<Integer> kvCounts, int dModel, int dState,
-                         int steps, int batch, double lr, int evalSequences, int monitorEvery, int valSequences) {
+                         int steps, int batch, double lr, double weightDecay, int evalSequences, int monitorEvery,
+                         int valSequences) {
+
+        /**
+         * The weight decay of every run stored before it was a setting of its own (Zoology's 0.1); a spec
+         * without a {@code weight_decay} setting means it, so those runs keep their keys.
+         */
+        public static final double STORED_DEFAULT_WEIGHT_DECAY = 0.1;
 
         public Preset {
             kvCounts = List.copyOf(kvCounts);
@@ -57,17 +65,17 @@ public final class Recall {
                 }
             }
             if (kvCounts.isEmpty() || steps < 1 || batch < 1 || evalSequences < 1 || monitorEvery < 0 || valSequences < 1
-                    || dModel < 1 || dState < 1) {
+                    || dModel < 1 || dState < 1 || !(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
                 throw new IllegalArgumentException("recall: impossible preset " + this);
             }
         }
 
         public static Preset quick() {
-            return new Preset("quick", 16, 16, List.of(2, 4), 32, 16, 1000, 32, 1e-2, 256, 100, 64);
+            return new Preset("quick", 16, 16, List.of(2, 4), 32, 16, 1000, 32, 1e-2, 0.1, 256, 100, 64);
         }
 
         public static Preset real() {
-            return new Preset("default", 40, 64, List.of(4, 8, 16), 32, 16, 8000, 32, 1e-2, 512, 100, 128);
+            return new Preset("default", 40, 64, List.of(4, 8, 16), 32, 16, 8000, 32, 1e-2, 0.1, 512, 100, 128);
         }
 
         /** Every field as a setting of a {@link RunSpec}. */
@@ -82,6 +90,9 @@ public final class Recall {
             m.put("steps", Integer.toString(steps));
             m.put("batch", Integer.toString(batch));
             m.put("lr", Double.toString(lr));
+            if (weightDecay != STORED_DEFAULT_WEIGHT_DECAY) {
+                m.put("weight_decay", Double.toString(weightDecay));
+            }
             m.put("eval_sequences", Integer.toString(evalSequences));
             m.put("monitor_every", Integer.toString(monitorEvery));
             m.put("val_sequences", Integer.toString(valSequences));
@@ -93,20 +104,36 @@ public final class Recall {
             return new Preset(s.get("preset"), Integer.parseInt(s.get("vocab")), Integer.parseInt(s.get("length")),
                     java.util.Arrays.stream(s.get("kv").split(",")).map(Integer::valueOf).toList(),
                     Integer.parseInt(s.get("d_model")), Integer.parseInt(s.get("d_state")), Integer.parseInt(s.get("steps")),
-                    Integer.parseInt(s.get("batch")), Double.parseDouble(s.get("lr")), Integer.parseInt(s.get("eval_sequences")),
+                    Integer.parseInt(s.get("batch")), Double.parseDouble(s.get("lr")),
+                    s.settings().containsKey("weight_decay") ? Double.parseDouble(s.get("weight_decay")) : STORED_DEFAULT_WEIGHT_DECAY,
+                    Integer.parseInt(s.get("eval_sequences")),
                     Integer.parseInt(s.get("monitor_every")), Integer.parseInt(s.get("val_sequences")));
         }
 
         /** The same preset with another peak learning rate. */
         public Preset withLr(double v) {
-            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, v, evalSequences, monitorEvery, valSequences);
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, v, weightDecay, evalSequences,
+                    monitorEvery, valSequences);
+        }
+
+        /** The same preset with another weight decay. */
+        public Preset withWeightDecay(double v) {
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, lr, v, evalSequences,
+                    monitorEvery, valSequences);
+        }
+
+        /** The same preset with another step budget. */
+        public Preset withSteps(int v) {
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, v, batch, lr, weightDecay, evalSequences,
+                    monitorEvery, valSequences);
         }
 
         public String describe() {
             return String.format(Locale.ROOT, "%s preset: vocabulary %d, length %d (and %d), KV pairs %s, d_model %d, "
-                    + "d_state %d, up to %d AdamW steps of batch %d at peak learning rate %s, early stop at %.0f %% validation "
-                    + "accuracy (paper: length 1024, KV 64/128/256, d_model 128)",
-                    name, vocab, length, length / 2, kvCounts, dModel, dState, steps, batch, lr, 100 * EARLY_STOP_ACCURACY);
+                    + "d_state %d, up to %d AdamW steps of batch %d at peak learning rate %s and weight decay %s, early stop at "
+                    + "%.0f %% validation accuracy (paper: length 1024, KV 64/128/256, d_model 128)",
+                    name, vocab, length, length / 2, kvCounts, dModel, dState, steps, batch, lr, weightDecay,
+                    100 * EARLY_STOP_ACCURACY);
         }
     }
 
@@ -158,7 +185,7 @@ public final class Recall {
                 mix.add(new MqarGenerator(p.vocab(), p.length() / 2, k));
             }
         }
-        TrainOptions o = new TrainOptions().steps(p.steps()).peakLr(p.lr()).seed(seed).progress(progress)
+        TrainOptions o = new TrainOptions().steps(p.steps()).peakLr(p.lr()).weightDecay(p.weightDecay()).seed(seed).progress(progress)
                 .checkpointEvery(Math.max(50, p.steps() / 8)).monitorEvery(p.monitorEvery())
                 .name("recall " + pol.name().toLowerCase(Locale.ROOT) + " L" + layers + " s" + seed);
         p.settings().forEach(o::setting);

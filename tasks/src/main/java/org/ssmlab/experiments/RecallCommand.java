@@ -42,6 +42,9 @@ public final class RecallCommand extends ExperimentCommand {
     @Option(names = "--lr", description = "Peak learning rate (default: the preset's).")
     Double lr;
 
+    @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (default: the preset's).")
+    Double weightDecay;
+
     @Option(names = "--d-state", description = "SSM state size per channel (default: the preset's).")
     Integer dState;
 
@@ -67,7 +70,7 @@ public final class RecallCommand extends ExperimentCommand {
         return new Recall.Preset(p.name(), vocab != null ? vocab : p.vocab(), length != null ? length : p.length(),
                 kv != null ? kv.stream().sorted().distinct().toList() : p.kvCounts(), dModel != null ? dModel : p.dModel(),
                 dState != null ? dState : p.dState(), steps != null ? steps : p.steps(), batch != null ? batch : p.batch(),
-                lr != null ? lr : p.lr(), p.evalSequences(), monitorEvery != null ? monitorEvery : p.monitorEvery(),
+                lr != null ? lr : p.lr(), weightDecay != null ? weightDecay : p.weightDecay(), p.evalSequences(), monitorEvery != null ? monitorEvery : p.monitorEvery(),
                 p.valSequences());
     }
 

@@ -47,6 +47,9 @@ public final class Table2Command extends ExperimentCommand {
     @Option(names = "--lr", split = ",", description = "Peak learning rates; with several, each cell keeps its best (default: the preset's).")
     List<Double> lrs;
 
+    @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (default: the preset's).")
+    Double weightDecay;
+
     @Option(names = "--no-train", description = "Report from the runs finished so far; train nothing.")
     boolean noTrain;
 
@@ -66,9 +69,10 @@ public final class Table2Command extends ExperimentCommand {
     @Override
     public void run(RunContext ctx) throws IOException {
         Recall.Preset base = ctx.quick() ? Recall.Preset.quick() : Recall.Preset.real();
-        Recall.Preset p = steps == null ? base : new Recall.Preset(base.name(), base.vocab(), base.length(), base.kvCounts(),
-                base.dModel(), base.dState(), steps, base.batch(), base.lr(), base.evalSequences(), base.monitorEvery(),
-                base.valSequences());
+        Recall.Preset p = steps == null ? base : base.withSteps(steps);
+        if (weightDecay != null) {
+            p = p.withWeightDecay(weightDecay);
+        }
         int nSeeds = seeds != null ? seeds : 3;
         List<Integer> layerList = depths != null ? depths : ctx.quick() ? List.of(2) : List.of(2, 4);
         List<Double> lrList = lrs != null ? lrs : List.of(p.lr());
