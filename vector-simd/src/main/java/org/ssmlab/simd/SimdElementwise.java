@@ -56,76 +56,102 @@ public final class SimdElementwise implements Elementwise {
         };
     }
 
-    /** The unchecked body of {@link #unary} on one thread. */
+    /**
+     * The unchecked body of {@link #unary} on one thread: one small loop method per map. A single
+     * method with every map's loop was too large for C2 to inline the vector math into (its node
+     * budget ran out), so each vector crossed a call as a heap object: a box per operation.
+     */
     private static void unaryRange(Unary op, float[] x, int xOff, float[] out, int outOff, int n) {
         int bound = S.loopBound(n);
         switch (op) {
-            case EXP -> {
-                for (int i = 0; i < bound; i += L) {
-                    VectorMath.exp(load(x, xOff + i)).intoArray(out, outOff + i);
-                }
-            }
-            case LOG -> {
-                for (int i = 0; i < bound; i += L) {
-                    VectorMath.log(load(x, xOff + i)).intoArray(out, outOff + i);
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < bound; i += L) {
-                    VectorMath.tanh(load(x, xOff + i)).intoArray(out, outOff + i);
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < bound; i += L) {
-                    VectorMath.sigmoid(load(x, xOff + i)).intoArray(out, outOff + i);
-                }
-            }
-            case SOFTPLUS -> {
-                for (int i = 0; i < bound; i += L) {
-                    // max(x, 0) + ln(1 + e^-|x|)
-                    FloatVector v = load(x, xOff + i);
-                    FloatVector e = VectorMath.exp(v.abs().neg());
-                    v.max(0f).add(VectorMath.log1p(e)).intoArray(out, outOff + i);
-                }
-            }
-            case SILU -> {
-                for (int i = 0; i < bound; i += L) {
-                    FloatVector v = load(x, xOff + i);
-                    v.mul(VectorMath.sigmoid(v)).intoArray(out, outOff + i);
-                }
-            }
-            case GELU -> {
-                for (int i = 0; i < bound; i += L) {
-                    // x/2 · (1 + tanh(k · x · (1 + c x²)))
-                    FloatVector v = load(x, xOff + i);
-                    FloatVector inner = v.mul(v).fma(GELU_C, 1f).mul(v).mul(GELU_K);
-                    FloatVector t = VectorMath.tanh(inner);
-                    t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
-                }
-            }
-            case NEG -> {
-                for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).neg().intoArray(out, outOff + i);
-                }
-            }
-            case ABS -> {
-                for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).abs().intoArray(out, outOff + i);
-                }
-            }
-            case SQRT -> {
-                for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).sqrt().intoArray(out, outOff + i);
-                }
-            }
-            case RELU -> {
-                for (int i = 0; i < bound; i += L) {
-                    load(x, xOff + i).max(0f).intoArray(out, outOff + i);
-                }
-            }
+            case EXP -> expLoop(x, xOff, out, outOff, bound);
+            case LOG -> logLoop(x, xOff, out, outOff, bound);
+            case TANH -> tanhLoop(x, xOff, out, outOff, bound);
+            case SIGMOID -> sigmoidLoop(x, xOff, out, outOff, bound);
+            case SOFTPLUS -> softplusLoop(x, xOff, out, outOff, bound);
+            case SILU -> siluLoop(x, xOff, out, outOff, bound);
+            case GELU -> geluLoop(x, xOff, out, outOff, bound);
+            case NEG -> negLoop(x, xOff, out, outOff, bound);
+            case ABS -> absLoop(x, xOff, out, outOff, bound);
+            case SQRT -> sqrtLoop(x, xOff, out, outOff, bound);
+            case RELU -> reluLoop(x, xOff, out, outOff, bound);
         }
         for (int i = bound; i < n; i++) {
             out[outOff + i] = ScalarElementwise.unaryOf(op, x[xOff + i]);
+        }
+    }
+
+    private static void expLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.exp(load(x, xOff + i)).intoArray(out, outOff + i);
+        }
+    }
+
+    private static void logLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.log(load(x, xOff + i)).intoArray(out, outOff + i);
+        }
+    }
+
+    private static void tanhLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.tanh(load(x, xOff + i)).intoArray(out, outOff + i);
+        }
+    }
+
+    private static void sigmoidLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.sigmoid(load(x, xOff + i)).intoArray(out, outOff + i);
+        }
+    }
+
+    /** softplus x = max(x, 0) + ln(1 + e^-|x|), the logarithm by {@link VectorMath#log1pUnit}. */
+    private static void softplusLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = load(x, xOff + i);
+            FloatVector e = VectorMath.exp(v.abs().neg());
+            v.max(0f).add(VectorMath.log1pUnit(e)).intoArray(out, outOff + i);
+        }
+    }
+
+    private static void siluLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = load(x, xOff + i);
+            v.mul(VectorMath.sigmoid(v)).intoArray(out, outOff + i);
+        }
+    }
+
+    /** gelu x = x/2 · (1 + tanh(k · x · (1 + c x²))). */
+    private static void geluLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = load(x, xOff + i);
+            FloatVector inner = v.mul(v).fma(GELU_C, 1f).mul(v).mul(GELU_K);
+            FloatVector t = VectorMath.tanh(inner);
+            t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
+        }
+    }
+
+    private static void negLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            load(x, xOff + i).neg().intoArray(out, outOff + i);
+        }
+    }
+
+    private static void absLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            load(x, xOff + i).abs().intoArray(out, outOff + i);
+        }
+    }
+
+    private static void sqrtLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            load(x, xOff + i).sqrt().intoArray(out, outOff + i);
+        }
+    }
+
+    private static void reluLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            load(x, xOff + i).max(0f).intoArray(out, outOff + i);
         }
     }
 

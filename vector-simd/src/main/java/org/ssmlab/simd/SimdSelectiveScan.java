@@ -131,14 +131,26 @@ final class SimdSelectiveScan {
             if (dskip != null) {
                 y = y.add(dskip.mul(uu));
             }
-            if (z != null) {
-                FloatVector zv = load(z, x);
-                y = y.mul(zv.mul(sigmoid(zv)));
-            }
             y.intoArray(out, x);
+        }
+        if (z != null) {
+            gate(s, b, d0, z, out);
         }
         if (hLast != null) {
             scatterState(s, hv, 0, b, d0, hLast);
+        }
+    }
+
+    /**
+     * out ← out · silu(z) = out · z σ(z) for sequence b, channels [d0, d0+V), every step: a pass of its
+     * own after the scan, so that σ's arithmetic is compiled into this small loop. Inside the scan's
+     * loop, beside the state update, C2 ran out of inlining budget and called σ with each vector boxed.
+     */
+    private static void gate(Selective s, int b, int d0, float[] z, float[] out) {
+        for (int t = 0; t < s.len(); t++) {
+            int x = (b * s.len() + t) * s.d() + d0;
+            FloatVector zv = load(z, x);
+            load(out, x).mul(zv.mul(sigmoid(zv))).intoArray(out, x);
         }
     }
 

@@ -101,12 +101,18 @@ public final class VectorMath {
         FloatVector rr = next(next(next(z.fma(2f / 11, 2f / 9), z, 2f / 7), z, 2f / 5), z, 2f / 3).mul(z);
         FloatVector hf = f.mul(f).mul(0.5f);
         FloatVector correction = s.fma(hf.add(rr), ef.mul(LN2_LO));          // s·(hf + R) + e·ln2_lo
-        FloatVector out = ef.fma(FloatVector.broadcast(sp, LN2_HI), hf.sub(correction).sub(f).neg());
-        // Specials: ln 0 = −∞, ln(x < 0) = NaN, ln +∞ = +∞; NaN propagates through the blends' inputs.
-        out = out.blend(FloatVector.broadcast(sp, Float.NEGATIVE_INFINITY), x.compare(VectorOperators.EQ, 0f));
-        out = out.blend(FloatVector.broadcast(sp, Float.NaN), x.compare(VectorOperators.LT, 0f));
-        out = out.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(x.compare(VectorOperators.NE, x)));
-        return out;
+        return withLogSpecials(ef.fma(FloatVector.broadcast(sp, LN2_HI), hf.sub(correction).sub(f).neg()), x);
+    }
+
+    /**
+     * ln's special arguments: ln 0 = −∞, ln(x &lt; 0) = NaN, ln +∞ = +∞; NaN propagates through the blends'
+     * inputs. A method of its own only to keep {@link #log} under C2's size limit for inlining hot
+     * methods (325 bytes of bytecode): a log that is not inlined takes and returns its vectors boxed.
+     */
+    private static FloatVector withLogSpecials(FloatVector out, FloatVector x) {
+        out = out.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+        out = out.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
+        return out.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(x.compare(VectorOperators.NE, x)));
     }
 
     /**
@@ -121,6 +127,29 @@ public final class VectorMath {
         VectorMask<Float> inf = u.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY);
         VectorMask<Float> zero = u.compare(VectorOperators.EQ, 0f);
         return corrected.blend(y, one).blend(u, inf).blend(Float.NEGATIVE_INFINITY, zero);
+    }
+
+    /**
+     * ln(1 + t) for t in [0, 1], softplus's ln(1 + e^−|x|): {@link #log1p} without the paths that this
+     * range cannot reach (subnormal arguments, 0, negatives, ∞; a NaN propagates). With u = 1 + t
+     * (rounded) in [1, 2]: m = u and e = 0 below √2, m = u/2 and e = 1 from √2 on; then ln u as in
+     * {@link #log} and ln(1 + t) = ln u − ((u − 1) − t) / u. Small enough to inline beside {@link #exp}
+     * in one loop, which {@link #log1p} is not (C2 stops inlining at a node budget, and whatever it
+     * leaves out takes its vectors boxed).
+     */
+    static FloatVector log1pUnit(FloatVector t) {
+        FloatVector u = t.add(1f);
+        VectorMask<Float> big = u.compare(VectorOperators.GE, SQRT2);
+        FloatVector m = u.blend(u.mul(0.5f), big);
+        FloatVector ef = FloatVector.zero(t.species()).blend(1f, big);
+        FloatVector f = m.sub(1f);
+        FloatVector s = f.div(f.add(2f));
+        FloatVector z = s.mul(s);
+        FloatVector rr = next(next(next(z.fma(2f / 11, 2f / 9), z, 2f / 7), z, 2f / 5), z, 2f / 3).mul(z);
+        FloatVector hf = f.mul(f).mul(0.5f);
+        FloatVector correction = s.fma(hf.add(rr), ef.mul(LN2_LO));
+        FloatVector lnU = ef.fma(FloatVector.broadcast(t.species(), LN2_HI), hf.sub(correction).sub(f).neg());
+        return lnU.sub(u.sub(1f).sub(t).div(u));
     }
 
     /**

@@ -119,6 +119,19 @@ class VectorMathTest {
     }
 
     @Test
+    void log1pUnitIsWithinThreeUlpOnZeroToOneAndAgreesWithLog1pThere() {
+        float[] all = sweep(0f, 1f, 101);
+        double ulp = maxUlp(VectorMath::log1pUnit, Math::log1p, all, 0);
+        assertTrue(ulp <= 3, "log1pUnit on [0, 1]: " + ulp + " ulp");
+        double againstLog1p = maxUlp(VectorMath::log1pUnit, x -> one(VectorMath::log1p, (float) x), all, 0);
+        assertTrue(againstLog1p <= 1, "log1pUnit against log1p: " + againstLog1p + " ulp");
+        assertEquals(0f, one(VectorMath::log1pUnit, 0f));
+        assertEquals(Float.MIN_VALUE, one(VectorMath::log1pUnit, Float.MIN_VALUE));     // ln(1 + t) = t below 2^-24
+        assertEquals((float) Math.log(2), one(VectorMath::log1pUnit, 1f));
+        assertTrue(Float.isNaN(one(VectorMath::log1pUnit, Float.NaN)));
+    }
+
+    @Test
     void sigmoidIsWithinThreeUlpAndNeverNaNOrOverflowing() {
         DoubleUnaryOperator ref = x -> 1 / (1 + Math.exp(-x));
         double pos = maxUlp(VectorMath::sigmoid, ref, sweep(0f, 20f, 211), 0);
