@@ -105,12 +105,27 @@ public final class SimdElementwise implements Elementwise {
         }
     }
 
-    /** softplus x = max(x, 0) + ln(1 + e^-|x|), the logarithm by {@link VectorMath#log1pUnit}. */
+    /**
+     * softplus x = max(x, 0) + ln(1 + e^-|x|) (the logarithm by {@link VectorMath#log1pUnit}), a block at a
+     * time in two passes: e^-|x| into a scratch block, then the rest. exp and ln in one loop exceeded
+     * C2's inlining budget, and the part left out took its vectors boxed. The scratch keeps {@code out}
+     * free to alias {@code x}.
+     */
     private static void softplusLoop(float[] x, int xOff, float[] out, int outOff, int bound) {
-        for (int i = 0; i < bound; i += L) {
-            FloatVector v = load(x, xOff + i);
-            FloatVector e = VectorMath.exp(v.abs().neg());
-            v.max(0f).add(VectorMath.log1pUnit(e)).intoArray(out, outOff + i);
+        float[] e = new float[Math.min(bound, 64 * L)];
+        for (int b0 = 0; b0 < bound; b0 += e.length) {
+            int b1 = Math.min(bound, b0 + e.length);
+            for (int i = b0; i < b1; i += L) {
+                VectorMath.exp(load(x, xOff + i).abs().neg()).intoArray(e, i - b0);
+            }
+            softplusFinish(x, xOff + b0, e, out, outOff + b0, b1 - b0);
+        }
+    }
+
+    /** out = max(x, 0) + ln(1 + e) over n (a multiple of L) elements. */
+    private static void softplusFinish(float[] x, int xOff, float[] e, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i += L) {
+            load(x, xOff + i).max(0f).add(VectorMath.log1pUnit(load(e, i))).intoArray(out, outOff + i);
         }
     }
 
