@@ -44,12 +44,14 @@ public final class Recall {
      * {@link #quick()} a setting that trains in seconds.
      *
      * @param weightDecay  AdamW's decoupled weight decay (each step multiplies a decayed weight by 1 − lr·wd)
+     * @param constantLr   whether the learning rate stays at its peak after the warmup (else: cosine decay
+     *                     to 1e-5, Zoology's schedule)
      * @param monitorEvery steps between validation passes (0: none, so no early stop)
      * @param valSequences validation sequences per KV count
      */
     public record Preset(String name, int vocab, int length, List<Integer> kvCounts, int dModel, int dState,
-                         int steps, int batch, double lr, double weightDecay, int evalSequences, int monitorEvery,
-                         int valSequences) {
+                         int steps, int batch, double lr, double weightDecay, boolean constantLr, int evalSequences,
+                         int monitorEvery, int valSequences) {
 
         /**
          * The weight decay of every run stored before it was a setting of its own (Zoology's 0.1); a spec
@@ -71,11 +73,11 @@ public final class Recall {
         }
 
         public static Preset quick() {
-            return new Preset("quick", 16, 16, List.of(2, 4), 32, 16, 1000, 32, 1e-2, 0.1, 256, 100, 64);
+            return new Preset("quick", 16, 16, List.of(2, 4), 32, 16, 1000, 32, 1e-2, 0.1, false, 256, 100, 64);
         }
 
         public static Preset real() {
-            return new Preset("default", 40, 64, List.of(4, 8, 16), 32, 16, 8000, 32, 1e-2, 0.1, 512, 100, 128);
+            return new Preset("default", 40, 64, List.of(4, 8, 16), 32, 16, 8000, 32, 1e-2, 0.1, false, 512, 100, 128);
         }
 
         /** Every field as a setting of a {@link RunSpec}. */
@@ -93,6 +95,9 @@ public final class Recall {
             if (weightDecay != STORED_DEFAULT_WEIGHT_DECAY) {
                 m.put("weight_decay", Double.toString(weightDecay));
             }
+            if (constantLr) {                   // absent: the cosine schedule of every run stored before
+                m.put("lr_schedule", "constant");
+            }
             m.put("eval_sequences", Integer.toString(evalSequences));
             m.put("monitor_every", Integer.toString(monitorEvery));
             m.put("val_sequences", Integer.toString(valSequences));
@@ -106,33 +111,41 @@ public final class Recall {
                     Integer.parseInt(s.get("d_model")), Integer.parseInt(s.get("d_state")), Integer.parseInt(s.get("steps")),
                     Integer.parseInt(s.get("batch")), Double.parseDouble(s.get("lr")),
                     s.settings().containsKey("weight_decay") ? Double.parseDouble(s.get("weight_decay")) : STORED_DEFAULT_WEIGHT_DECAY,
+                    "constant".equals(s.settings().get("lr_schedule")),
                     Integer.parseInt(s.get("eval_sequences")),
                     Integer.parseInt(s.get("monitor_every")), Integer.parseInt(s.get("val_sequences")));
         }
 
         /** The same preset with another peak learning rate. */
         public Preset withLr(double v) {
-            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, v, weightDecay, evalSequences,
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, v, weightDecay, constantLr, evalSequences,
                     monitorEvery, valSequences);
         }
 
         /** The same preset with another weight decay. */
         public Preset withWeightDecay(double v) {
-            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, lr, v, evalSequences,
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, lr, v, constantLr, evalSequences,
                     monitorEvery, valSequences);
         }
 
         /** The same preset with another step budget. */
         public Preset withSteps(int v) {
-            return new Preset(name, vocab, length, kvCounts, dModel, dState, v, batch, lr, weightDecay, evalSequences,
-                    monitorEvery, valSequences);
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, v, batch, lr, weightDecay, constantLr,
+                    evalSequences, monitorEvery, valSequences);
+        }
+
+        /** The same preset with a constant learning rate after the warmup (true) or the cosine decay. */
+        public Preset withConstantLr(boolean v) {
+            return new Preset(name, vocab, length, kvCounts, dModel, dState, steps, batch, lr, weightDecay, v,
+                    evalSequences, monitorEvery, valSequences);
         }
 
         public String describe() {
             return String.format(Locale.ROOT, "%s preset: vocabulary %d, length %d (and %d), KV pairs %s, d_model %d, "
-                    + "d_state %d, up to %d AdamW steps of batch %d at peak learning rate %s and weight decay %s, early stop at "
+                    + "d_state %d, up to %d AdamW steps of batch %d at %s learning rate %s and weight decay %s, early stop at "
                     + "%.0f %% validation accuracy (paper: length 1024, KV 64/128/256, d_model 128)",
-                    name, vocab, length, length / 2, kvCounts, dModel, dState, steps, batch, lr, weightDecay,
+                    name, vocab, length, length / 2, kvCounts, dModel, dState, steps, batch,
+                    constantLr ? "constant (after warmup)" : "peak (cosine decay)", lr, weightDecay,
                     100 * EARLY_STOP_ACCURACY);
         }
     }
@@ -188,6 +201,9 @@ public final class Recall {
         TrainOptions o = new TrainOptions().steps(p.steps()).peakLr(p.lr()).weightDecay(p.weightDecay()).seed(seed).progress(progress)
                 .checkpointEvery(Math.max(50, p.steps() / 8)).monitorEvery(p.monitorEvery())
                 .name("recall " + pol.name().toLowerCase(Locale.ROOT) + " L" + layers + " s" + seed);
+        if (p.constantLr()) {
+            o.minLr(p.lr());                    // the cosine from the peak to the peak: constant after the warmup
+        }
         p.settings().forEach(o::setting);
         o.setting("polarization", pol.name().toLowerCase(Locale.ROOT)).setting("layers", layers);
         Validation val = new Validation(lm, p, seed, runDir);

@@ -45,6 +45,9 @@ public final class RecallCommand extends ExperimentCommand {
     @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (default: the preset's).")
     Double weightDecay;
 
+    @Option(names = "--lr-schedule", description = "cosine (decay to 1e-5) or constant (after the warmup) (default: the preset's).")
+    String lrSchedule;
+
     @Option(names = "--d-state", description = "SSM state size per channel (default: the preset's).")
     Integer dState;
 
@@ -70,8 +73,18 @@ public final class RecallCommand extends ExperimentCommand {
         return new Recall.Preset(p.name(), vocab != null ? vocab : p.vocab(), length != null ? length : p.length(),
                 kv != null ? kv.stream().sorted().distinct().toList() : p.kvCounts(), dModel != null ? dModel : p.dModel(),
                 dState != null ? dState : p.dState(), steps != null ? steps : p.steps(), batch != null ? batch : p.batch(),
-                lr != null ? lr : p.lr(), weightDecay != null ? weightDecay : p.weightDecay(), p.evalSequences(), monitorEvery != null ? monitorEvery : p.monitorEvery(),
+                lr != null ? lr : p.lr(), weightDecay != null ? weightDecay : p.weightDecay(),
+                lrSchedule != null ? constantSchedule(lrSchedule) : p.constantLr(), p.evalSequences(), monitorEvery != null ? monitorEvery : p.monitorEvery(),
                 p.valSequences());
+    }
+
+    /** Whether {@code --lr-schedule} names the constant schedule; anything but cosine or constant is refused. */
+    static boolean constantSchedule(String name) {
+        return switch (name) {
+            case "constant" -> true;
+            case "cosine" -> false;
+            default -> throw new IllegalArgumentException("--lr-schedule must be cosine or constant, not " + name);
+        };
     }
 
     @Override

@@ -50,6 +50,9 @@ public final class Table2Command extends ExperimentCommand {
     @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (default: the preset's).")
     Double weightDecay;
 
+    @Option(names = "--lr-schedule", description = "cosine (decay to 1e-5) or constant (after the warmup) (default: the preset's).")
+    String lrSchedule;
+
     @Option(names = "--no-train", description = "Report from the runs finished so far; train nothing.")
     boolean noTrain;
 
@@ -72,6 +75,9 @@ public final class Table2Command extends ExperimentCommand {
         Recall.Preset p = steps == null ? base : base.withSteps(steps);
         if (weightDecay != null) {
             p = p.withWeightDecay(weightDecay);
+        }
+        if (lrSchedule != null) {
+            p = p.withConstantLr(RecallCommand.constantSchedule(lrSchedule));
         }
         int nSeeds = seeds != null ? seeds : 3;
         List<Integer> layerList = depths != null ? depths : ctx.quick() ? List.of(2) : List.of(2, 4);

@@ -77,7 +77,7 @@ class ClusterGridTest {
 
     /** A run that takes a few seconds: MQAR with a vocabulary of 8, length 8, 2 KV pairs, d_model 8. */
     static Recall.Preset tiny() {
-        return new Recall.Preset("tiny", 8, 8, List.of(2), 8, 4, 600, 8, 1e-2, 0.1, 64, 0, 16);
+        return new Recall.Preset("tiny", 8, 8, List.of(2), 8, 4, 600, 8, 1e-2, 0.1, false, 64, 0, 16);
     }
 
     @Test
