@@ -77,7 +77,7 @@ public final class Recall {
         }
 
         public static Preset real() {
-            return new Preset("default", 40, 64, List.of(4, 8, 16), 32, 16, 8000, 32, 1e-2, 0.1, false, 512, 100, 128);
+            return new Preset("default", 40, 64, List.of(4, 8, 16), 16, 4, 16000, 32, 1e-2, 0.0, true, 512, 100, 128);
         }
 
         /** Every field as a setting of a {@link RunSpec}. */
