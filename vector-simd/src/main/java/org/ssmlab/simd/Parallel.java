@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one thread pool of the engine, and a deterministic parallel-for on it.
@@ -15,6 +17,11 @@ import java.util.concurrent.Future;
  * submitter fixed). Work is split into contiguous ranges in a fixed way that depends only on the range
  * and the thread count, so the same seed and thread count give the same bits. A parallel-for called
  * from inside a pool thread runs inline, so nested kernels never deadlock.
+ *
+ * <p>A training step is hundreds of parallel-fors of a few hundred microseconds each. A worker that
+ * slept between them would take tens of microseconds to wake, as would the caller waiting for it, so
+ * both spin for {@code -Dssmlab.spinMicros} (default {@value #DEFAULT_SPIN_MICROS}; 0: sleep at once)
+ * before they sleep, as OpenMP runtimes and OpenBLAS do. The spin is a {@link Thread#onSpinWait} loop.
  */
 public final class Parallel {
 
@@ -23,14 +30,33 @@ public final class Parallel {
     private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
     /** The thread count {@link #withThreads} set for the calling thread; null: {@link #THREADS}. */
     private static final ThreadLocal<Integer> WIDTH = new ThreadLocal<>();
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), r -> {
-        Thread t = new Thread(() -> {
-            IN_POOL.set(true);
-            r.run();
-        }, "ssmlab-worker");
-        t.setDaemon(true);
-        return t;
-    });
+    static final int DEFAULT_SPIN_MICROS = 100;
+    private static final long SPIN_NANOS = 1000L * Math.max(0, Integer.getInteger("ssmlab.spinMicros", DEFAULT_SPIN_MICROS));
+    private static final ExecutorService POOL = new ThreadPoolExecutor(Math.max(1, THREADS - 1), Math.max(1, THREADS - 1),
+            0L, TimeUnit.MILLISECONDS, new SpinningQueue(), r -> {
+                Thread t = new Thread(() -> {
+                    IN_POOL.set(true);
+                    r.run();
+                }, "ssmlab-worker");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** The pool's queue: an idle worker polls it for {@link #SPIN_NANOS} before it blocks. */
+    private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
+        @Override
+        public Runnable take() throws InterruptedException {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < SPIN_NANOS) {
+                Runnable r = poll();
+                if (r != null) {
+                    return r;
+                }
+                Thread.onSpinWait();
+            }
+            return super.take();
+        }
+    }
 
     /** A loop body over the half-open index range [from, to). */
     @FunctionalInterface
@@ -108,7 +134,11 @@ public final class Parallel {
         } finally {
             IN_POOL.set(false);
         }
+        long start = System.nanoTime();
         for (Future<?> f : futures) {
+            while (!f.isDone() && System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            }
             try {
                 f.get();
             } catch (ExecutionException e) {
