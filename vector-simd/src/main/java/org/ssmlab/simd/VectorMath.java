@@ -49,13 +49,13 @@ public final class VectorMath {
     public static FloatVector exp(FloatVector x) {
         // No max/min clamp (Java's float max/min, with their NaN and −0 rules, cost several instructions per
         // lane): lanes beyond the float range are computed as garbage and replaced by 0 or +∞ at the end.
-        FloatVector nf = x.fma(LOG2E, ROUNDER).sub(ROUNDER);          // round(x · log2 e), exactly an integer
+        FloatVector shifted = x.fma(LOG2E, ROUNDER);                   // 1.5·2²³ + n: n in the low mantissa bits
+        FloatVector nf = shifted.sub(ROUNDER);                           // round(x · log2 e), exactly an integer
         FloatVector r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_HI), x);    // x − n·ln2_hi, one rounding
         r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_LO), r);                // − n·ln2_lo
         FloatVector p = r.fma(1f / 5040, 1f / 720);
         p = next(next(next(next(next(next(p, r, 1f / 120), r, 1f / 24), r, 1f / 6), r, 0.5f), r, 1f), r, 1f);
-        IntVector n = (IntVector) nf.convert(VectorOperators.F2I, 0);        // in [−126, 127] in range
-        FloatVector out = p.mul(powerOfTwo(n));
+        FloatVector out = p.mul(powerOfTwo(shifted));
         out = out.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_ARG));
         return out.blend(0f, x.compare(VectorOperators.LT, MIN_ARG));        // NaN compares false: stays NaN
     }
@@ -70,9 +70,16 @@ public final class VectorMath {
         return p.fma(x, c);
     }
 
-    /** 2^k as a float, for integer lanes k in [−126, 127]: the bits (k + 127) · 2²³. */
-    private static FloatVector powerOfTwo(IntVector k) {
-        return (FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    /**
+     * 2^n as a float from {@code shifted} = 1.5·2²³ + n (n an integer in [−126, 127]): the two floats share
+     * their exponent, so their bits differ by n, and 2^n has the bits (n + 127)·2²³. Integer arithmetic on the
+     * bits, not a float-to-int conversion: C2 has no AVX2 instruction for the Vector API's F2I conversion
+     * (its Java rounding rules), calls its Java fallback and boxes every vector of the caller.
+     */
+    private static FloatVector powerOfTwo(FloatVector shifted) {
+        IntVector n = (IntVector) shifted.reinterpretAsInts();
+        return (FloatVector) n.add(127 - Float.floatToRawIntBits(ROUNDER)).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
     }
 
     /**
