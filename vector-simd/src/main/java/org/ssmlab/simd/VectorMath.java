@@ -51,8 +51,8 @@ public final class VectorMath {
         // lane): lanes beyond the float range are computed as garbage and replaced by 0 or +∞ at the end.
         FloatVector shifted = x.fma(LOG2E, ROUNDER);                   // 1.5·2²³ + n: n in the low mantissa bits
         FloatVector nf = shifted.sub(ROUNDER);                           // round(x · log2 e), exactly an integer
-        FloatVector r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_HI), x);    // x − n·ln2_hi, one rounding
-        r = next(nf.neg(), FloatVector.broadcast(x.species(), LN2_LO), r);                // − n·ln2_lo
+        FloatVector r = next(nf.neg(), x.broadcast(LN2_HI), x);    // x − n·ln2_hi, one rounding
+        r = next(nf.neg(), x.broadcast(LN2_LO), r);                // − n·ln2_lo
         FloatVector p = r.fma(1f / 5040, 1f / 720);
         p = next(next(next(next(next(next(p, r, 1f / 120), r, 1f / 24), r, 1f / 6), r, 0.5f), r, 1f), r, 1f);
         FloatVector out = p.mul(powerOfTwo(shifted));
@@ -62,7 +62,7 @@ public final class VectorMath {
 
     /** One Horner step: p · x + c, rounded once. */
     private static FloatVector next(FloatVector p, FloatVector x, float c) {
-        return p.fma(x, FloatVector.broadcast(p.species(), c));
+        return p.fma(x, p.broadcast(c));
     }
 
     /** p · x + c, rounded once. */
@@ -89,7 +89,6 @@ public final class VectorMath {
      * exact, and ln x = e·ln2_hi + (ln m + e·ln2_lo).
      */
     public static FloatVector log(FloatVector x) {
-        VectorSpecies<Float> sp = x.species();
         VectorMask<Float> sub = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
         FloatVector xs = x.blend(x.mul(16777216f), sub);                  // 2^24: subnormals become normal
         IntVector bits = (IntVector) xs.reinterpretAsInts();
@@ -97,7 +96,7 @@ public final class VectorMath {
         FloatVector m = (FloatVector) bits.and(0x007fffff).or(0x3f800000).reinterpretAsFloats();   // [1, 2)
         VectorMask<Float> big = m.compare(VectorOperators.GE, SQRT2);
         m = m.blend(m.mul(0.5f), big);
-        FloatVector zero = FloatVector.zero(sp);
+        FloatVector zero = x.broadcast(0f);
         FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0))
                 .add(zero.blend(1f, big)).sub(zero.blend(24f, sub));
         FloatVector f = m.sub(1f);
@@ -108,7 +107,7 @@ public final class VectorMath {
         FloatVector rr = next(next(next(z.fma(2f / 11, 2f / 9), z, 2f / 7), z, 2f / 5), z, 2f / 3).mul(z);
         FloatVector hf = f.mul(f).mul(0.5f);
         FloatVector correction = s.fma(hf.add(rr), ef.mul(LN2_LO));          // s·(hf + R) + e·ln2_lo
-        return withLogSpecials(ef.fma(FloatVector.broadcast(sp, LN2_HI), hf.sub(correction).sub(f).neg()), x);
+        return withLogSpecials(ef.fma(x.broadcast(LN2_HI), hf.sub(correction).sub(f).neg()), x);
     }
 
     /**
@@ -148,14 +147,14 @@ public final class VectorMath {
         FloatVector u = t.add(1f);
         VectorMask<Float> big = u.compare(VectorOperators.GE, SQRT2);
         FloatVector m = u.blend(u.mul(0.5f), big);
-        FloatVector ef = FloatVector.zero(t.species()).blend(1f, big);
+        FloatVector ef = t.broadcast(0f).blend(1f, big);
         FloatVector f = m.sub(1f);
         FloatVector s = f.div(f.add(2f));
         FloatVector z = s.mul(s);
         FloatVector rr = next(next(next(z.fma(2f / 11, 2f / 9), z, 2f / 7), z, 2f / 5), z, 2f / 3).mul(z);
         FloatVector hf = f.mul(f).mul(0.5f);
         FloatVector correction = s.fma(hf.add(rr), ef.mul(LN2_LO));
-        FloatVector lnU = ef.fma(FloatVector.broadcast(t.species(), LN2_HI), hf.sub(correction).sub(f).neg());
+        FloatVector lnU = ef.fma(t.broadcast(LN2_HI), hf.sub(correction).sub(f).neg());
         return lnU.sub(u.sub(1f).sub(t).div(u));
     }
 
@@ -189,7 +188,7 @@ public final class VectorMath {
      */
     public static FloatVector sigmoid(FloatVector x) {
         FloatVector e = exp(x.abs().neg());
-        FloatVector q = FloatVector.broadcast(x.species(), 1f).div(e.add(1f));
+        FloatVector q = x.broadcast(1f).div(e.add(1f));
         return q.blend(e.mul(q), x.compare(VectorOperators.LT, 0f));
     }
 
