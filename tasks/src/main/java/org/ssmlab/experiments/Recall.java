@@ -152,8 +152,11 @@ public final class Recall {
         }
     }
 
-    /** Accuracy at query positions for each KV count, in the preset's order. */
-    public record Outcome(double[] accuracy, double finalLoss, long finalStep, boolean stoppedEarly) {
+    /**
+     * Accuracy at query positions for each KV count, in the preset's order, on the test sequences and (null
+     * without validation passes) in the last validation pass.
+     */
+    public record Outcome(double[] accuracy, double[] validation, double finalLoss, long finalStep, boolean stoppedEarly) {
     }
 
     private Recall() {
@@ -172,6 +175,14 @@ public final class Recall {
         return "accuracy_kv" + kv;
     }
 
+    /**
+     * The figure name of the last validation pass's accuracy at {@code kv} pairs in a {@link RunResult}
+     * (runs stored before it existed have only their {@code validation.csv}; see {@link #lastValidation}).
+     */
+    public static String validationFigure(int kv) {
+        return "validation_accuracy_kv" + kv;
+    }
+
     /** Executes {@code recall} specs (see {@link #spec}). */
     public static RunTask task(boolean progress) {
         return (spec, runDir) -> {
@@ -181,6 +192,9 @@ public final class Recall {
             Map<String, Double> figures = new TreeMap<>();
             for (int i = 0; i < o.accuracy().length; i++) {
                 figures.put(accuracyFigure(p.kvCounts().get(i)), o.accuracy()[i]);
+                if (o.validation() != null) {
+                    figures.put(validationFigure(p.kvCounts().get(i)), o.validation()[i]);
+                }
             }
             figures.put("final_loss", o.finalLoss());
             return new RunResult.Outcome(figures, o.finalStep(), o.stoppedEarly());
@@ -215,7 +229,7 @@ public final class Recall {
         for (int i = 0; i < acc.length; i++) {
             acc[i] = accuracy(lm, p, i, p.evalSequences(), testSeed(seed, i));
         }
-        return new Outcome(acc, r.lastLoss(), r.finalStep(), r.stoppedEarly());
+        return new Outcome(acc, val.last, r.lastLoss(), r.finalStep(), r.stoppedEarly());
     }
 
     /** The seed of the test sequences of KV count number {@code i}. */
@@ -242,12 +256,42 @@ public final class Recall {
         return total == 0 ? Double.NaN : (double) correct / total;
     }
 
+    /**
+     * The accuracy per KV count of the last validation pass of a finished run (the last row of its
+     * {@code validation.csv}, taken every {@code monitor_every} steps), in {@code kvCounts} order; empty when
+     * the run kept no curve. Choices between runs (a learning rate per seed or per cell) are made on it,
+     * never on the test accuracy they then report.
+     */
+    public static java.util.Optional<double[]> lastValidation(Path runDir, List<Integer> kvCounts) throws IOException {
+        Path file = runDir.resolve("validation.csv");
+        if (!Files.exists(file)) {
+            return java.util.Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(file);
+        if (lines.size() < 2) {
+            return java.util.Optional.empty();
+        }
+        List<String> header = List.of(lines.get(0).split(","));
+        String[] last = lines.get(lines.size() - 1).split(",");
+        double[] acc = new double[kvCounts.size()];
+        for (int i = 0; i < acc.length; i++) {
+            int col = header.indexOf(accuracyFigure(kvCounts.get(i)));
+            if (col < 0 || col >= last.length) {
+                throw new IOException("recall: " + file + " has no column " + accuracyFigure(kvCounts.get(i)));
+            }
+            acc[i] = Double.parseDouble(last[col]);
+        }
+        return java.util.Optional.of(acc);
+    }
+
     /** The validation pass of the early stop; keeps the curve in {@code validation.csv}. */
     private static final class Validation {
         private final LanguageModel lm;
         private final Preset p;
         private final long seed;
         private final Path file;
+        /** The accuracies of the last pass of this process (null before the first). */
+        double[] last;
 
         Validation(LanguageModel lm, Preset p, long seed, Path runDir) {
             this.lm = lm;
@@ -266,6 +310,7 @@ public final class Recall {
             if (file != null) {
                 record(step, acc);
             }
+            last = acc;
             return all;
         }
 

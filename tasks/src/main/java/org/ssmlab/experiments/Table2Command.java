@@ -1,13 +1,16 @@
 package org.ssmlab.experiments;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 import org.ssmlab.report.CsvWriter;
 import org.ssmlab.report.Plots;
 import org.ssmlab.runs.RunResult;
@@ -24,8 +27,8 @@ import picocli.CommandLine.Option;
  * seeds — as a list of {@link RunSpec}s run here or, with {@code --cluster}, on a cluster's workers
  * ({@link ClusterOptions}). Every run is keyed by all its
  * settings and its result is kept, so a stopped grid continues where it stopped and runs of other
- * settings are never mixed in. With several learning rates, each (polarization, depth) cell keeps the rate
- * of the best mean accuracy, as in Zoology. Reported: mean and 95 % CI per cell, the paired difference of
+ * settings are never mixed in. With several learning rates, each seed keeps the rate of its best validation
+ * accuracy (or each cell one rate, as in Zoology: {@code --lr-selection cell}). Reported: mean and 95 % CI per cell, the paired difference of
  * each polarization against none, and a verdict that names an effect only where its CI excludes 0.
  */
 @Command(name = "table2", mixinStandardHelpOptions = true,
@@ -44,8 +47,13 @@ public final class Table2Command extends ExperimentCommand {
     @Option(names = "--steps", description = "Training steps per model (default: the preset's).")
     Integer steps;
 
-    @Option(names = "--lr", split = ",", description = "Peak learning rates; with several, each cell keeps its best (default: the preset's).")
+    @Option(names = "--lr", split = ",", description = "Peak learning rates; with several, each seed (or cell: --lr-selection) keeps its best on validation (default: the preset's).")
     List<Double> lrs;
+
+    @Option(names = "--lr-selection", description = "With several --lr: keep, for each seed, the rate of its best "
+            + "validation accuracy (seed), or one rate per cell, the best on average over its seeds (cell, Zoology's) "
+            + "(default: seed).")
+    String lrSelection = "seed";
 
     @Option(names = "--weight-decay", description = "AdamW's decoupled weight decay (default: the preset's).")
     Double weightDecay;
@@ -106,7 +114,14 @@ public final class Table2Command extends ExperimentCommand {
         } else {
             results = where.executor(store, ctx.progress(), ctx::say).runAll(specs);
         }
-        List<RunResult> chosen = bestLearningRates(results, p.kvCounts());
+        boolean perSeed = switch (lrSelection) {
+            case "seed" -> true;
+            case "cell" -> false;
+            default -> throw new IllegalArgumentException("table2: --lr-selection must be seed or cell, not '" + lrSelection + "'");
+        };
+        Recall.Preset preset = p;
+        List<RunResult> chosen = lrList.size() == 1 ? results
+                : chooseLearningRates(results, r -> validationOf(store, r, preset.kvCounts()), perSeed);
 
         List<List<?>> raw = new ArrayList<>();
         for (RunResult r : results) {
@@ -139,8 +154,7 @@ public final class Table2Command extends ExperimentCommand {
             for (Polarization pol : Polarization.values()) {
                 String pn = pol.name().toLowerCase(Locale.ROOT);
                 categories.add(pn + " / " + layers + "L");
-                String lr = chosen.stream().filter(r -> r.spec().get("polarization").equals(pn)
-                        && r.spec().get("layers").equals(Integer.toString(layers))).map(r -> r.spec().get("lr")).findFirst().orElse("-");
+                String lr = ratesUsed(chosen, pn, layers);
                 List<Object> row = new ArrayList<>(List.of(pn, layers, lr, stats.seeds(pol, layers),
                         stats.learned(pol, layers, LEARNED) + " of " + stats.seeds(pol, layers)));
                 for (int i = 0; i < p.kvCounts().size(); i++) {
@@ -196,29 +210,73 @@ public final class Table2Command extends ExperimentCommand {
             return "none / " + layers + "L has not run yet";
         }
         double chance = 1.0 / (p.vocab() - p.vocab() / 2);
-        return String.format(Locale.ROOT, "none / %dL at %d KV pairs: %.1f %% (%s; chance %.1f %%)", layers, p.kvCounts().get(0),
+        SeedStats.Share learned = SeedStats.shareCi95(stats.learned(Polarization.NONE, layers, LEARNED),
+                stats.seeds(Polarization.NONE, layers));
+        return String.format(Locale.ROOT, "none / %dL at %d KV pairs: %.1f %% (%s; chance %.1f %%); seeds that reached "
+                        + "%.0f %% there: %s", layers, p.kvCounts().get(0),
                 100 * easy.mean(), easy.mean() >= LEARNED ? "the easy column is learned" : easy.mean() > 3 * chance
                         ? "above chance but below 95 %: comparisons are between partly trained models" : "NOT learned: the comparisons mean little",
-                100 * chance);
+                100 * chance, 100 * LEARNED, learned.format());
     }
 
     /**
-     * With several learning rates: for each (polarization, layers) cell, the runs of the rate with the best
-     * mean accuracy over seeds and KV counts; with one rate, all runs.
+     * With several learning rates, the run kept for each seed of each (polarization, layers) cell: per
+     * seed, the rate of that seed's best validation accuracy (mean over KV counts, last validation pass);
+     * per cell (Zoology's choice), the rate of the best such accuracy averaged over the cell's seeds, all
+     * of whose runs are kept. Ties go to the rate given first. The choice never looks at the test accuracy
+     * that the table then reports. With one rate, all runs.
+     *
+     * @param validation the last validation accuracies of a run, per KV count
      */
-    static List<RunResult> bestLearningRates(List<RunResult> results, List<Integer> kvCounts) {
-        Map<String, Map<String, List<RunResult>>> byCell = new LinkedHashMap<>();
+    static List<RunResult> chooseLearningRates(List<RunResult> results, Function<RunResult, double[]> validation,
+                                               boolean perSeed) {
+        Map<String, Map<String, List<RunResult>>> groups = new LinkedHashMap<>();
         for (RunResult r : results) {
-            String cell = r.spec().get("polarization") + "/" + r.spec().get("layers");
-            byCell.computeIfAbsent(cell, c -> new LinkedHashMap<>()).computeIfAbsent(r.spec().get("lr"), l -> new ArrayList<>()).add(r);
+            String group = r.spec().get("polarization") + "/" + r.spec().get("layers") + (perSeed ? "/" + r.spec().seed() : "");
+            groups.computeIfAbsent(group, c -> new LinkedHashMap<>()).computeIfAbsent(r.spec().get("lr"), l -> new ArrayList<>()).add(r);
         }
         List<RunResult> out = new ArrayList<>();
-        for (Map<String, List<RunResult>> lrs : byCell.values()) {
-            Optional<List<RunResult>> best = lrs.values().stream().max(Comparator.comparingDouble(rs -> rs.stream()
-                    .mapToDouble(r -> kvCounts.stream().mapToDouble(k -> r.figure(Recall.accuracyFigure(k))).average().orElse(0))
-                    .average().orElse(0)));
-            best.ifPresent(out::addAll);
+        for (Map<String, List<RunResult>> byLr : groups.values()) {
+            List<RunResult> best = null;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (List<RunResult> runs : byLr.values()) {
+                double score = runs.stream().mapToDouble(r -> Arrays.stream(validation.apply(r)).average().orElse(Double.NaN))
+                        .average().orElse(Double.NaN);
+                if (best == null || score > bestScore) {
+                    best = runs;
+                    bestScore = score;
+                }
+            }
+            out.addAll(best);
         }
         return out;
+    }
+
+    /** The last validation accuracies of a run: its figures, or, for runs stored before them, its validation.csv. */
+    static double[] validationOf(RunStore store, RunResult r, List<Integer> kvCounts) {
+        if (kvCounts.stream().allMatch(k -> r.figures().containsKey(Recall.validationFigure(k)))) {
+            return kvCounts.stream().mapToDouble(k -> r.figure(Recall.validationFigure(k))).toArray();
+        }
+        try {
+            return Recall.lastValidation(store.runDir(r.spec()), kvCounts).orElseThrow(() -> new IllegalStateException(
+                    "table2: run " + r.spec().key() + " has no validation accuracy to choose its learning rate by"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("table2: cannot read the validation curve of run " + r.spec().key(), e);
+        }
+    }
+
+    /** The learning rates a cell's kept runs used: {@code 0.01}, or {@code 0.01 ×4, 0.02 ×2} when seeds chose differently. */
+    static String ratesUsed(List<RunResult> chosen, String polarization, int layers) {
+        Map<String, Long> counts = new TreeMap<>(Comparator.comparingDouble(Double::parseDouble));
+        chosen.stream().filter(r -> r.spec().get("polarization").equals(polarization)
+                        && r.spec().get("layers").equals(Integer.toString(layers)))
+                .forEach(r -> counts.merge(r.spec().get("lr"), 1L, Long::sum));
+        if (counts.isEmpty()) {
+            return "-";
+        }
+        if (counts.size() == 1) {
+            return counts.keySet().iterator().next();
+        }
+        return String.join(", ", counts.entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue()).toList());
     }
 }

@@ -2,6 +2,7 @@ package org.ssmlab.stats;
 
 import java.util.Arrays;
 import java.util.Locale;
+import org.apache.commons.statistics.distribution.BetaDistribution;
 import org.apache.commons.statistics.distribution.TDistribution;
 
 /**
@@ -74,6 +75,35 @@ public final class SeedStats {
         double sd = Math.sqrt(ss / (n - 1));
         double t = TDistribution.of(n - 1).inverseCumulativeProbability(0.975);
         return new Interval(mean, t * sd / Math.sqrt(n), n);
+    }
+
+    /**
+     * A share k / n of seeds (for example, the seeds that learned a task) with its exact 95 % interval.
+     *
+     * @param low  the Clopper–Pearson lower end: 0 when k = 0
+     * @param high the Clopper–Pearson upper end: 1 when k = n
+     */
+    public record Share(int k, int n, double low, double high) {
+
+        /** {@code "k of n (95 % CI lo–hi %)"}. */
+        public String format() {
+            return String.format(Locale.ROOT, "%d of %d (95 %% CI %.0f–%.0f %%)", k, n, 100 * low, 100 * high);
+        }
+    }
+
+    /**
+     * The Clopper–Pearson 95 % interval of a binomial share: the p whose binomial tail probabilities
+     * P(X ≥ k | p) and P(X ≤ k | p) are 2.5 %, the quantiles of Beta(k, n − k + 1) at 0.025 and of
+     * Beta(k + 1, n − k) at 0.975. It is exact (never below 95 % coverage), which matters at a handful of
+     * seeds, where the normal approximation fails.
+     */
+    public static Share shareCi95(int k, int n) {
+        if (n < 1 || k < 0 || k > n) {
+            throw new IllegalArgumentException("SeedStats.shareCi95: need 0 <= k <= n and n >= 1, got k = " + k + ", n = " + n);
+        }
+        double low = k == 0 ? 0 : BetaDistribution.of(k, n - k + 1).inverseCumulativeProbability(0.025);
+        double high = k == n ? 1 : BetaDistribution.of(k + 1, n - k).inverseCumulativeProbability(0.975);
+        return new Share(k, n, low, high);
     }
 
     /** The mean of a_i - b_i over paired seeds and its 95 % confidence interval. */

@@ -79,21 +79,58 @@ class Table2StatsTest {
         assertEquals("polarization against none: no significant difference at this scale (1 seed)", t.verdict());
     }
 
-    @Test
-    void withSeveralLearningRatesEachCellKeepsItsBest() {
+    /** Two seeds at two rates: validation prefers 3e-3 for seed 0 and 1e-3 for seed 1; the test accuracy says the opposite. */
+    private static List<RunResult> twoRatesTwoSeeds(Map<RunResult, double[]> validation) {
         List<RunResult> rs = new ArrayList<>();
         for (double lr : new double[] {1e-3, 3e-3}) {
             for (long s = 0; s < 2; s++) {
-                double acc = lr == 3e-3 ? 0.8 : 0.4;
+                boolean validationBest = (lr == 3e-3) == (s == 0);
                 TreeMap<String, Double> figures = new TreeMap<>();
                 for (int k : Recall.Preset.quick().kvCounts()) {
-                    figures.put(Recall.accuracyFigure(k), acc);
+                    figures.put(Recall.accuracyFigure(k), validationBest ? 0.3 : 0.9);
                 }
-                rs.add(new RunResult(Recall.spec(Recall.Preset.quick().withLr(lr), Polarization.NONE, 2, s), figures, 10, false, 1));
+                RunResult r = new RunResult(Recall.spec(Recall.Preset.quick().withLr(lr), Polarization.NONE, 2, s), figures, 10, false, 1);
+                // seed 0 favours 3e-3 strongly (0.9 against 0.2); seed 1 favours 1e-3 weakly (0.6 against 0.5)
+                double v = s == 0 ? (validationBest ? 0.9 : 0.2) : (validationBest ? 0.6 : 0.5);
+                validation.put(r, new double[] {v, v});
+                rs.add(r);
             }
         }
-        List<RunResult> best = Table2Command.bestLearningRates(rs, Recall.Preset.quick().kvCounts());
-        assertEquals(2, best.size());
-        assertTrue(best.stream().allMatch(r -> r.spec().get("lr").equals("0.003")));
+        return rs;
+    }
+
+    @Test
+    void perSeedEachSeedKeepsTheRateOfItsBestValidationAccuracyNotItsBestTestAccuracy() {
+        Map<RunResult, double[]> val = new java.util.IdentityHashMap<>();
+        List<RunResult> rs = twoRatesTwoSeeds(val);
+        List<RunResult> kept = Table2Command.chooseLearningRates(rs, val::get, true);
+        assertEquals(2, kept.size());
+        for (RunResult r : kept) {
+            assertEquals(r.spec().seed() == 0 ? "0.003" : "0.001", r.spec().get("lr"), "seed " + r.spec().seed());
+            assertEquals(0.3, r.figure(Recall.accuracyFigure(2)), 0, "the run kept is the one validation chose");
+        }
+        assertEquals("0.001 ×1, 0.003 ×1", Table2Command.ratesUsed(kept, "none", 2));
+    }
+
+    @Test
+    void perCellTheCellKeepsTheRateOfTheBestMeanValidationAccuracy() {
+        Map<RunResult, double[]> val = new java.util.IdentityHashMap<>();
+        List<RunResult> rs = twoRatesTwoSeeds(val);
+        List<RunResult> kept = Table2Command.chooseLearningRates(rs, val::get, false);
+        // 3e-3: (0.9 + 0.5) / 2 = 0.7; 1e-3: (0.2 + 0.6) / 2 = 0.4
+        assertEquals(2, kept.size());
+        assertTrue(kept.stream().allMatch(r -> r.spec().get("lr").equals("0.003")));
+        assertEquals("0.003", Table2Command.ratesUsed(kept, "none", 2));
+    }
+
+    @Test
+    void lastValidationReadsTheLastRowByColumnName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertTrue(Recall.lastValidation(dir, List.of(2, 4)).isEmpty(), "no curve, no validation");
+        java.nio.file.Files.writeString(dir.resolve("validation.csv"),
+                "step,accuracy_kv4,accuracy_kv2\n100,0.5,0.6\n200,0.7,0.8\n");
+        double[] v = Recall.lastValidation(dir, List.of(2, 4)).orElseThrow();
+        assertEquals(0.8, v[0], 0, "KV 2 is the second column");
+        assertEquals(0.7, v[1], 0);
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Recall.lastValidation(dir, List.of(8)));
     }
 }

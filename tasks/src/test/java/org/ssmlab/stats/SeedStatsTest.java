@@ -81,6 +81,41 @@ class SeedStatsTest {
         assertThrows(IllegalArgumentException.class, () -> SeedStats.meanCi95(1, Double.NaN));
     }
 
+    @Test
+    void shareIntervalEndsAreWhereTheBinomialTailsAreTwoAndAHalfPercent() {
+        for (int n : new int[] {1, 3, 6, 12, 30}) {
+            for (int k = 0; k <= n; k++) {
+                SeedStats.Share s = SeedStats.shareCi95(k, n);
+                assertTrue(s.low() <= (double) k / n && (double) k / n <= s.high(), "k/n inside " + s);
+                if (k > 0) {
+                    assertEquals(0.025, upperTail(k, n, s.low()), 1e-9, "P(X >= k | low), " + s);
+                } else {
+                    assertEquals(0, s.low());
+                }
+                if (k < n) {
+                    assertEquals(0.025, 1 - upperTail(k + 1, n, s.high()), 1e-9, "P(X <= k | high), " + s);
+                } else {
+                    assertEquals(1, s.high());
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> SeedStats.shareCi95(4, 3));
+        assertThrows(IllegalArgumentException.class, () -> SeedStats.shareCi95(0, 0));
+    }
+
+    /** P(X >= k) for X ~ Binomial(n, p), summed term by term. */
+    private static double upperTail(int k, int n, double p) {
+        double sum = 0;
+        for (int j = k; j <= n; j++) {
+            double c = 1;
+            for (int i = 0; i < j; i++) {
+                c = c * (n - i) / (i + 1);
+            }
+            sum += c * Math.pow(p, j) * Math.pow(1 - p, n - j);
+        }
+        return sum;
+    }
+
     private static double gaussian(SplittableRandom rng) {
         double u = 1 - rng.nextDouble();
         double v = rng.nextDouble();
