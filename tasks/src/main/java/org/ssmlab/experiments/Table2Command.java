@@ -93,6 +93,11 @@ public final class Table2Command extends ExperimentCommand {
         if (nSeeds < 1 || layerList.isEmpty() || layerList.stream().anyMatch(l -> l < 1 || l > 64) || lrList.isEmpty()) {
             throw new IllegalArgumentException("table2: --seeds must be positive, --layers in 1..64, --lr not empty");
         }
+        boolean perSeed = switch (lrSelection) {
+            case "seed" -> true;
+            case "cell" -> false;
+            default -> throw new IllegalArgumentException("table2: --lr-selection must be seed or cell, not '" + lrSelection + "'");
+        };
         // The grid as data: depth × polarization × learning rate × seed.
         List<RunSpec> specs = new ArrayList<>();
         for (int layers : layerList) {
@@ -114,24 +119,22 @@ public final class Table2Command extends ExperimentCommand {
         } else {
             results = where.executor(store, ctx.progress(), ctx::say).runAll(specs);
         }
-        boolean perSeed = switch (lrSelection) {
-            case "seed" -> true;
-            case "cell" -> false;
-            default -> throw new IllegalArgumentException("table2: --lr-selection must be seed or cell, not '" + lrSelection + "'");
-        };
         Recall.Preset preset = p;
         List<RunResult> chosen = lrList.size() == 1 ? results
                 : chooseLearningRates(results, r -> validationOf(store, r, preset.kvCounts()), perSeed);
 
+        java.util.Set<RunResult> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        kept.addAll(chosen);
         List<List<?>> raw = new ArrayList<>();
         for (RunResult r : results) {
             for (int k : p.kvCounts()) {
                 raw.add(List.of(r.spec().get("polarization"), r.spec().get("layers"), r.spec().get("lr"), r.spec().seed(), k,
-                        r.figure(Recall.accuracyFigure(k)), r.finalStep(), r.stoppedEarly(), String.format(Locale.ROOT, "%.1f", r.seconds())));
+                        r.figure(Recall.accuracyFigure(k)), r.finalStep(), r.stoppedEarly(), String.format(Locale.ROOT, "%.1f", r.seconds()),
+                        kept.contains(r)));
             }
         }
         CsvWriter.write(ctx.file(name(), "runs.csv"), List.of("polarization", "layers", "lr", "seed", "kv_pairs", "accuracy",
-                "final_step", "stopped_early", "seconds"), raw);
+                "final_step", "stopped_early", "seconds", "kept"), raw);
 
         Table2Stats stats = new Table2Stats(chosen, p.kvCounts(), layerList);
         List<String> header = new ArrayList<>(List.of("polarization", "layers", "lr", "seeds",
