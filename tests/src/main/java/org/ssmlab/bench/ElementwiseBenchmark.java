@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -23,6 +24,11 @@ import org.ssmlab.simd.Reductions;
  * The elementwise and reduction kernels, Vector API twin against scalar twin, on n = 4096 floats:
  * e^x, SiLU, x + y, Σx, and row softmax of an (n/512, 512) matrix. Reports nanoseconds per call;
  * the ratio scalar/simd of a row is the speed-up of the SIMD kernel.
+ *
+ * <p>Each benchmark method is compiled on its own ({@code DONT_INLINE}), as the kernels are when a model
+ * calls them: inlined into JMH's measurement loop, the call chain down to the vector math exhausted C2's
+ * node budget for one compilation ({@code NodeCountInliningCutoff}) with AVX2, and {@code exp} measured
+ * a path that boxes every vector (35 µs instead of 2 µs at n = 4096).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -67,29 +73,34 @@ public class ElementwiseBenchmark {
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] exp() {
         ew.unary(Unary.EXP, x, 0, out, 0, n);
         return out;
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] silu() {
         ew.unary(Unary.SILU, x, 0, out, 0, n);
         return out;
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] add() {
         ew.binary(Binary.ADD, x, 0, y, 0, out, 0, n);
         return out;
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float sum() {
         return red.sum(x, 0, n);
     }
 
     @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] softmaxRows() {
         red.softmaxRows(x, out, n / SOFTMAX_COLS, SOFTMAX_COLS);
         return out;
