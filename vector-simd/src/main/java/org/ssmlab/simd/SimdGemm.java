@@ -142,8 +142,14 @@ public final class SimdGemm implements Gemm {
 
     /** Computes rows [i0, i1) × columns [j0, j1) of C on the calling thread. */
     private void region(Operands op, float beta, int i0, int i1, int j0, int j1) {
-        scale(op, beta, i0, i1, j0, j1);
-        if (op.k == 0 || op.alpha == 0f) {
+        boolean products = op.k > 0 && op.alpha != 0f;
+        // With beta = 0 the first inner-dimension slice writes every element of the region (0 + alpha·acc),
+        // so C is neither cleared beforehand nor read by that slice.
+        boolean overwrite = beta == 0f && products;
+        if (!overwrite) {
+            scale(op, beta, i0, i1, j0, j1);
+        }
+        if (!products) {
             return;
         }
         Buffers buf = buffers.get();
@@ -155,7 +161,7 @@ public final class SimdGemm implements Gemm {
                 for (int ic = i0; ic < i1; ic += mcMax) {
                     int mc = Math.min(mcMax, i1 - ic);
                     packA(op, ic, mc, pc, kc, buf.packedA);
-                    macroKernel(op, buf, ic, mc, jc, nc, kc);
+                    macroKernel(op, buf, ic, mc, jc, nc, kc, overwrite && pc == 0);
                 }
             }
         }
@@ -248,11 +254,12 @@ public final class SimdGemm implements Gemm {
 
     /**
      * Runs the micro-kernel over every mr × nr tile of the packed blocks. The kernel leaves its
-     * accumulators in the per-thread tile; {@link #addTile} then adds alpha times it into C. Keeping C,
+     * accumulators in the per-thread tile; {@link #addTile} then adds alpha times it into C ({@link #storeTile}
+     * writes it when {@code overwrite}: the first slice of a product with beta = 0). Keeping C,
      * its stride and alpha out of the kernel leaves the registers to the accumulators (with AVX2's 16
      * registers, every live value across the inner loop counts).
      */
-    private void macroKernel(Operands op, Buffers buf, int ic, int mc, int jc, int nc, int kc) {
+    private void macroKernel(Operands op, Buffers buf, int ic, int mc, int jc, int nc, int kc, boolean overwrite) {
         float[] acc = buf.tile;
         for (int jq = 0; jq * nr < nc; jq++) {
             int cols = Math.min(nr, nc - jq * nr);
@@ -262,7 +269,11 @@ public final class SimdGemm implements Gemm {
                 int aBase = iq * mr * kc;
                 int cAt = op.cOff + (ic + iq * mr) * op.n + jc + jq * nr;
                 tile.kernel(buf.packedA, aBase, buf.packedB, bBase, kc, acc);
-                addTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols);
+                if (overwrite) {
+                    storeTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols);
+                } else {
+                    addTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols);
+                }
             }
         }
     }
@@ -283,6 +294,26 @@ public final class SimdGemm implements Gemm {
             }
             for (int col = full; col < cols; col++) {
                 c[cr + col] = Math.fma(alpha, acc[ar + col], c[cr + col]);
+            }
+        }
+    }
+
+    /**
+     * C[r, col] = 0 + alpha · acc[r, col] for the valid part of a tile: {@link #addTile} on a C of zeros
+     * (the same bits, +0 where alpha · acc is −0) without reading C.
+     */
+    private static void storeTile(float[] acc, int nr, float alpha, float[] c, int cAt, int ldc, int rows, int cols) {
+        int full = S.loopBound(cols);
+        FloatVector al = FloatVector.broadcast(S, alpha);
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < rows; r++) {
+            int cr = cAt + r * ldc;
+            int ar = r * nr;
+            for (int col = 0; col < full; col += L) {
+                FloatVector.fromArray(S, acc, ar + col).fma(al, zero).intoArray(c, cr + col);
+            }
+            for (int col = full; col < cols; col++) {
+                c[cr + col] = Math.fma(alpha, acc[ar + col], 0f);
             }
         }
     }
