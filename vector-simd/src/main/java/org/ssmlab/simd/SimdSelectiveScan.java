@@ -59,7 +59,7 @@ final class SimdSelectiveScan {
         return BWD_BLOCK_VECS * V;
     }
 
-    /** {@link Scans#selectiveForward}: one task per (sequence, block of d), a d-vector at a time. */
+    /** {@link Scans#selectiveForward}: one task per (sequence, block of d), the block's d-vectors stepped together. */
     static void forward(Selective s, float[] u, float[] delta, float[] A, float[] B, float[] C,
                         float[] Dskip, float[] z, float[] h0, float[] out, float[] checkpoints, float[] hLast) {
         float[] at = transposeA(s, A);
@@ -112,7 +112,8 @@ final class SimdSelectiveScan {
      * The recurrence of {@link #forwardBlock} over all steps: at each step, each of the block's d-vectors in
      * turn (a step then reads and writes whole cache lines of Δ, u and out, where one d-vector through all
      * steps before the next read half lines, 512 bytes apart, that the next d-vector had to fetch again:
-     * 7 against 11 ns per (step, state, vector) with AVX2 at batch 4, L 1024, D 128). Writes a checkpoint of
+     * 9.3–10.4 against 12.3–13.3 ns per (step, state, vector) with AVX2 at batch 4, L 1024, D 128, N 16).
+     * Writes a checkpoint of
      * the states every {@code chunk} steps at {@code cpBase} when {@code checkpoints} is given.
      */
     private static void forwardSteps(int nn, int nt, int dd, int len, int chunk, int off, boolean one, boolean zero,
