@@ -195,7 +195,9 @@ public final class Table2Command extends ExperimentCommand {
         String learned = learnedLine(stats, p, layerList.get(0));
         String verdict = stats.verdict();
         ctx.say(learned);
-        ctx.section().verdict(verdict).paragraph(p.describe() + "; " + nSeeds + " seeds per cell; learning rates " + lrList + ".")
+        ctx.section().verdict(verdict).paragraph(p.describe() + "; " + nSeeds + " seeds per cell; learning rates " + lrList
+                        + (lrList.size() == 1 ? "" : perSeed ? ", each seed keeping the rate of its best validation accuracy"
+                        : ", each cell keeping the rate of its best mean validation accuracy") + ".")
                 .paragraph(learned)
                 .table("accuracy at query positions (mean ± 95 % CI over seeds, Student t)", header, table)
                 .table("each polarization against none, paired over seeds", List.of("comparison"),
