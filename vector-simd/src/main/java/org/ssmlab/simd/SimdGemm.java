@@ -254,8 +254,8 @@ public final class SimdGemm implements Gemm {
 
     /**
      * Runs the micro-kernel over every mr × nr tile of the packed blocks. The kernel leaves its
-     * accumulators in the per-thread tile; {@link #addTile} then adds alpha times it into C ({@link #storeTile}
-     * writes it when {@code overwrite}: the first slice of a product with beta = 0). Keeping C,
+     * accumulators in the per-thread tile; {@link #addTile} then adds alpha times it into C (or writes it,
+     * with {@code overwrite}: the first slice of a product with beta = 0). Keeping C,
      * its stride and alpha out of the kernel leaves the registers to the accumulators (with AVX2's 16
      * registers, every live value across the inner loop counts).
      */
@@ -269,40 +269,19 @@ public final class SimdGemm implements Gemm {
                 int aBase = iq * mr * kc;
                 int cAt = op.cOff + (ic + iq * mr) * op.n + jc + jq * nr;
                 tile.kernel(buf.packedA, aBase, buf.packedB, bBase, kc, acc);
-                if (overwrite) {
-                    storeTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols);
-                } else {
-                    addTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols);
-                }
+                addTile(acc, nr, op.alpha, op.c, cAt, op.n, rows, cols, overwrite);
             }
         }
     }
 
     /**
      * C[r, col] += alpha · acc[r, col] for the valid {@code rows × cols} part of a tile ({@code acc} has
-     * row stride {@code nr}; the rest of it is padding from zero-filled panels).
+     * row stride {@code nr}; the rest of it is padding from zero-filled panels). With {@code overwrite},
+     * C[r, col] = 0 + alpha · acc[r, col] without reading C: the same bits as adding into a C of zeros
+     * (+0 where alpha · acc is −0), for the first slice of a product with beta = 0.
      */
-    private static void addTile(float[] acc, int nr, float alpha, float[] c, int cAt, int ldc, int rows, int cols) {
-        int full = S.loopBound(cols);
-        FloatVector al = FloatVector.broadcast(S, alpha);
-        for (int r = 0; r < rows; r++) {
-            int cr = cAt + r * ldc;
-            int ar = r * nr;
-            for (int col = 0; col < full; col += L) {
-                FloatVector.fromArray(S, acc, ar + col).fma(al, FloatVector.fromArray(S, c, cr + col))
-                        .intoArray(c, cr + col);
-            }
-            for (int col = full; col < cols; col++) {
-                c[cr + col] = Math.fma(alpha, acc[ar + col], c[cr + col]);
-            }
-        }
-    }
-
-    /**
-     * C[r, col] = 0 + alpha · acc[r, col] for the valid part of a tile: {@link #addTile} on a C of zeros
-     * (the same bits, +0 where alpha · acc is −0) without reading C.
-     */
-    private static void storeTile(float[] acc, int nr, float alpha, float[] c, int cAt, int ldc, int rows, int cols) {
+    private static void addTile(float[] acc, int nr, float alpha, float[] c, int cAt, int ldc, int rows, int cols,
+                                boolean overwrite) {
         int full = S.loopBound(cols);
         FloatVector al = FloatVector.broadcast(S, alpha);
         FloatVector zero = FloatVector.zero(S);
@@ -310,10 +289,11 @@ public final class SimdGemm implements Gemm {
             int cr = cAt + r * ldc;
             int ar = r * nr;
             for (int col = 0; col < full; col += L) {
-                FloatVector.fromArray(S, acc, ar + col).fma(al, zero).intoArray(c, cr + col);
+                FloatVector old = overwrite ? zero : FloatVector.fromArray(S, c, cr + col);
+                FloatVector.fromArray(S, acc, ar + col).fma(al, old).intoArray(c, cr + col);
             }
             for (int col = full; col < cols; col++) {
-                c[cr + col] = Math.fma(alpha, acc[ar + col], 0f);
+                c[cr + col] = Math.fma(alpha, acc[ar + col], overwrite ? 0f : c[cr + col]);
             }
         }
     }
