@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.ssmlab.data.Batch;
 import org.ssmlab.data.FileTrees;
@@ -262,14 +263,14 @@ public final class Recall {
      * the run kept no curve. Choices between runs (a learning rate per seed or per cell) are made on it,
      * never on the test accuracy they then report.
      */
-    public static java.util.Optional<double[]> lastValidation(Path runDir, List<Integer> kvCounts) throws IOException {
+    public static Optional<double[]> lastValidation(Path runDir, List<Integer> kvCounts) throws IOException {
         Path file = runDir.resolve("validation.csv");
         if (!Files.exists(file)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<String> lines = Files.readAllLines(file);
         if (lines.size() < 2) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<String> header = List.of(lines.get(0).split(","));
         String[] last = lines.get(lines.size() - 1).split(",");
@@ -281,7 +282,7 @@ public final class Recall {
             }
             acc[i] = Double.parseDouble(last[col]);
         }
-        return java.util.Optional.of(acc);
+        return Optional.of(acc);
     }
 
     /** The validation pass of the early stop; keeps the curve in {@code validation.csv}. */

@@ -2,13 +2,16 @@ package org.ssmlab.experiments;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.ssmlab.report.CsvWriter;
@@ -130,7 +133,7 @@ public final class Table2Command extends ExperimentCommand {
         List<RunResult> chosen = lrList.size() == 1 ? results
                 : chooseLearningRates(results, r -> validationOf(store, r, preset.kvCounts()), perSeed);
 
-        java.util.Set<RunResult> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<RunResult> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         kept.addAll(chosen);
         List<List<?>> raw = new ArrayList<>();
         for (RunResult r : results) {

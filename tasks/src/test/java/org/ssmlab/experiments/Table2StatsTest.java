@@ -99,11 +99,16 @@ class Table2StatsTest {
         return rs;
     }
 
-    @Test
-    void perSeedEachSeedKeepsTheRateOfItsBestValidationAccuracyNotItsBestTestAccuracy() {
+    /** The runs {@link Table2Command#chooseLearningRates} keeps of {@link #twoRatesTwoSeeds}, per seed or per cell. */
+    private static List<RunResult> keptFromTwoRatesTwoSeeds(boolean perSeed) {
         Map<RunResult, double[]> val = new java.util.IdentityHashMap<>();
         List<RunResult> rs = twoRatesTwoSeeds(val);
-        List<RunResult> kept = Table2Command.chooseLearningRates(rs, val::get, true);
+        return Table2Command.chooseLearningRates(rs, val::get, perSeed);
+    }
+
+    @Test
+    void perSeedEachSeedKeepsTheRateOfItsBestValidationAccuracyNotItsBestTestAccuracy() {
+        List<RunResult> kept = keptFromTwoRatesTwoSeeds(true);
         assertEquals(2, kept.size());
         for (RunResult r : kept) {
             assertEquals(r.spec().seed() == 0 ? "0.003" : "0.001", r.spec().get("lr"), "seed " + r.spec().seed());
@@ -114,9 +119,7 @@ class Table2StatsTest {
 
     @Test
     void perCellTheCellKeepsTheRateOfTheBestMeanValidationAccuracy() {
-        Map<RunResult, double[]> val = new java.util.IdentityHashMap<>();
-        List<RunResult> rs = twoRatesTwoSeeds(val);
-        List<RunResult> kept = Table2Command.chooseLearningRates(rs, val::get, false);
+        List<RunResult> kept = keptFromTwoRatesTwoSeeds(false);
         // 3e-3: (0.9 + 0.5) / 2 = 0.7; 1e-3: (0.2 + 0.6) / 2 = 0.4
         assertEquals(2, kept.size());
         assertTrue(kept.stream().allMatch(r -> r.spec().get("lr").equals("0.003")));

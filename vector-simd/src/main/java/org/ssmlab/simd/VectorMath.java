@@ -49,8 +49,8 @@ public final class VectorMath {
     public static FloatVector exp(FloatVector x) {
         // No max/min clamp (Java's float max/min, with their NaN and −0 rules, cost several instructions per
         // lane): lanes beyond the float range are computed as garbage and replaced by 0 or +∞ at the end.
-        FloatVector shifted = x.fma(LOG2E, ROUNDER);                   // 1.5·2²³ + n: n in the low mantissa bits
-        FloatVector nf = shifted.sub(ROUNDER);                           // round(x · log2 e), exactly an integer
+        FloatVector shifted = x.fma(LOG2E, ROUNDER);              // 1.5·2²³ + n: n in the low mantissa bits
+        FloatVector nf = shifted.sub(ROUNDER);                      // round(x · log2 e), exactly an integer
         FloatVector r = next(nf.neg(), x.broadcast(LN2_HI), x);    // x − n·ln2_hi, one rounding
         r = next(nf.neg(), x.broadcast(LN2_LO), r);                // − n·ln2_lo
         FloatVector p = r.fma(1f / 5040, 1f / 720);
