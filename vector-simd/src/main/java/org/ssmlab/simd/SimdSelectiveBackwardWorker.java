@@ -138,8 +138,8 @@ final class SimdSelectiveBackwardWorker {
     private void reduceGroup(int bn) {
         FloatVector zero = FloatVector.zero(S);
         for (int n = 0; n < nt; n++) {
-            pB[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, accB, n * V));
-            pC[pBase + bn + n] += VectorMath.sum(FloatVector.fromArray(S, accC, n * V));
+            pB[pBase + bn + n] += VectorMath.sum(accB, n * V);
+            pC[pBase + bn + n] += VectorMath.sum(accC, n * V);
             zero.intoArray(accB, n * V);
             zero.intoArray(accC, n * V);
         }

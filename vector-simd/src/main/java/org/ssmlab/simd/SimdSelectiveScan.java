@@ -97,10 +97,10 @@ final class SimdSelectiveScan {
         }
         int cpBase = checkpoints == null ? -1 : b * s.chunks() * s.nTotal() * s.d() + d0;
         forwardSteps(s.n(), s.nTotal(), s.d(), s.len(), s.chunk(), s.learnableOffset(), s.polarizeOne(), s.polarizeZero(),
-                b, d0, vecs, u, delta, at, B, C, Dskip, out, checkpoints, cpBase, hv);
+                b, d0, vecs, u, delta, at, B, C, out, checkpoints, cpBase, hv);
         for (int k = 0; k < vecs; k++) {
-            if (z != null) {
-                gate(s, b, d0 + k * V, z, out);
+            if (Dskip != null || z != null) {
+                skipAndGate(s, b, d0 + k * V, u, Dskip, z, out);
             }
             if (hLast != null) {
                 scatterState(s, hv, k * hStride, b, d0 + k * V, hLast);
@@ -118,7 +118,7 @@ final class SimdSelectiveScan {
      */
     private static void forwardSteps(int nn, int nt, int dd, int len, int chunk, int off, boolean one, boolean zero,
                                      int b, int d0, int vecs, float[] u, float[] delta, float[] at, float[] B, float[] C,
-                                     float[] Dskip, float[] out, float[] checkpoints, int cpBase, float[] hv) {
+                                     float[] out, float[] checkpoints, int cpBase, float[] hv) {
         int hStride = nt * V;
         for (int t = 0; t < len; t++) {
             if (checkpoints != null && t % chunk == 0) {
@@ -132,17 +132,18 @@ final class SimdSelectiveScan {
             int bn = (b * len + t) * nt;
             for (int k = 0; k < vecs; k++) {
                 step(nn, nt, off, one, zero, (b * len + t) * dd + d0 + k * V, bn, d0 + k * V, u, delta, at, dd, B, C,
-                        Dskip, out, hv, k * hStride);
+                        out, hv, k * hStride);
             }
         }
     }
 
     /**
      * One step of one d-vector (Δ_t, u_t, out_t at x; B_t, C_t at bn; channels from dk; states at hv[h0..]):
-     * h ← exp(Δ A) h + Δ u B per state, out_t = Σ_n C_t[n] h[n] + D u_t.
+     * h ← exp(Δ A) h + Δ u B per state, out_t = Σ_n C_t[n] h[n] (the skip D u_t and the gate follow in
+     * {@link #skipAndGate}).
      */
     private static void step(int nn, int nt, int off, boolean one, boolean zero, int x, int bn, int dk, float[] u,
-                             float[] delta, float[] at, int dd, float[] B, float[] C, float[] Dskip, float[] out,
+                             float[] delta, float[] at, int dd, float[] B, float[] C, float[] out,
                              float[] hv, int h0) {
         FloatVector dt = load(delta, x);
         FloatVector uu = load(u, x);
@@ -166,22 +167,29 @@ final class SimdSelectiveScan {
             h.intoArray(hv, h0 + n * V);
             y = y.add(h.mul(C[bn + n]));
         }
-        if (Dskip != null) {
-            y = y.add(load(Dskip, dk).mul(uu));
-        }
         y.intoArray(out, x);
     }
 
     /**
-     * out ← out · silu(z) = out · z σ(z) for sequence b, channels [d0, d0+V), every step: a pass of its
-     * own after the scan, so that σ's arithmetic is compiled into this small loop. Inside the scan's
-     * loop, beside the state update, C2 ran out of inlining budget and called σ with each vector boxed.
+     * out ← (out + D u) · silu(z), silu(z) = z σ(z), for sequence b, channels [d0, d0+V), every step; a factor
+     * whose array is null is left out. A pass of its own after the scan, so that σ's arithmetic is compiled
+     * into this small loop: inside the scan's loop, beside the state update, C2 ran out of inlining budget
+     * and called σ, and with polarization even the load of D, with each vector boxed (an allocation per
+     * step and d-vector: 6 MB per forward + backward at batch 4, L 1024, D 128, N 16). The same operations
+     * in the same order as adding D u in the step, so the same bits.
      */
-    private static void gate(Selective s, int b, int d0, float[] z, float[] out) {
+    private static void skipAndGate(Selective s, int b, int d0, float[] u, float[] Dskip, float[] z, float[] out) {
         for (int t = 0; t < s.len(); t++) {
             int x = (b * s.len() + t) * s.d() + d0;
-            FloatVector zv = load(z, x);
-            load(out, x).mul(zv.mul(sigmoid(zv))).intoArray(out, x);
+            FloatVector y = load(out, x);
+            if (Dskip != null) {
+                y = y.add(load(Dskip, d0).mul(load(u, x)));
+            }
+            if (z != null) {
+                FloatVector zv = load(z, x);
+                y = y.mul(zv.mul(sigmoid(zv)));
+            }
+            y.intoArray(out, x);
         }
     }
 

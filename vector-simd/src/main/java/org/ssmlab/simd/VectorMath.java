@@ -210,13 +210,7 @@ public final class VectorMath {
      */
     public static float sum(FloatVector v) {
         if (v.species() != PREFERRED || LANES > 16) {
-            float[] a = v.toArray();
-            for (int w = a.length >> 1; w >= 1; w >>= 1) {
-                for (int i = 0; i < w; i++) {
-                    a[i] += a[i + w];
-                }
-            }
-            return a[0];
+            return sumThroughArray(v);
         }
         if (LANES >= 16) {
             v = v.add(v.rearrange(UP8));
@@ -231,6 +225,27 @@ public final class VectorMath {
             v = v.add(v.rearrange(UP1));
         }
         return v.lane(0);
+    }
+
+    /** {@link #sum}'s order for any species, through an array (kept out of {@code sum} so that it inlines). */
+    private static float sumThroughArray(FloatVector v) {
+        float[] a = v.toArray();
+        for (int w = a.length >> 1; w >= 1; w >>= 1) {
+            for (int i = 0; i < w; i++) {
+                a[i] += a[i + w];
+            }
+        }
+        return a[0];
+    }
+
+    /**
+     * {@link #sum} of the preferred-species vector at {@code a[off .. off + LANES)}. It takes the array, not
+     * a vector, so that a caller C2 does not inline it into passes no vector across the call: a vector
+     * argument of a call that is not inlined is boxed, an allocation per call (the selective scan's
+     * backward, reducing once per step and state, allocated 10 MB per call that way).
+     */
+    public static float sum(float[] a, int off) {
+        return sum(FloatVector.fromArray(PREFERRED, a, off));
     }
 
 }
