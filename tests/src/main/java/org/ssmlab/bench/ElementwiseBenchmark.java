@@ -81,6 +81,13 @@ public class ElementwiseBenchmark {
 
     @Benchmark
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    public float[] softplus() {
+        ew.unary(Unary.SOFTPLUS, x, 0, out, 0, n);
+        return out;
+    }
+
+    @Benchmark
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public float[] silu() {
         ew.unary(Unary.SILU, x, 0, out, 0, n);
         return out;

@@ -151,7 +151,8 @@ public final class VectorMath {
         FloatVector f = m.sub(1f);
         FloatVector s = f.div(f.add(2f));
         FloatVector z = s.mul(s);
-        FloatVector rr = next(next(next(z.fma(2f / 11, 2f / 9), z, 2f / 7), z, 2f / 5), z, 2f / 3).mul(z);
+        FloatVector rr = z.fma(2f / 11, 2f / 9).fma(z, z.broadcast(2f / 7)).fma(z, z.broadcast(2f / 5))
+                .fma(z, z.broadcast(2f / 3)).mul(z);
         FloatVector hf = f.mul(f).mul(0.5f);
         FloatVector correction = s.fma(hf.add(rr), ef.mul(LN2_LO));
         FloatVector lnU = ef.fma(t.broadcast(LN2_HI), hf.sub(correction).sub(f).neg());
