@@ -11,7 +11,8 @@ import org.ssmlab.simd.Scans.Selective;
  * The selective scan's backward ({@link SimdSelectiveScan#backward}) of a group of up to {@code maxVecs}
  * adjacent d-vectors at a time, for one thread: holds the problem's arrays and its own scratch. Chunk
  * by chunk from the last, {@link #recompute} rebuilds each d-vector's states in the chunk (hbuf, j = 0
- * is the checkpoint), ā (abuf) and y (ybuf) from its checkpoint; then, step by step backwards,
+ * is the checkpoint), ā (abuf) and y (ybuf) from its checkpoint; {@link #gateChunk} takes the gradient
+ * through the gate, gy (gybuf) and gz, for the chunk's steps; then, step by step backwards,
  * {@link #reverseStep} carries gh = ∂L/∂h of each d-vector through the recurrence, from gLast to gh0.
  * The recomputation takes the step factors ā = exp(Δ A) first, in a loop of their own
  * ({@link #stepFactors}), then the states ({@link #recomputeStep}).
@@ -26,7 +27,7 @@ import org.ssmlab.simd.Scans.Selective;
  * (fixed by the channel block), not on the thread count.
  *
  * <p>Layout of the scratch, d-vector k of the group: hbuf[(j·G + k)·N_total·V + n·V + lane],
- * abuf[((j-1)·G + k)·N·V + m·V + lane], ybuf[((j-1)·G + k)·V + lane], gh[(k·N_total + n)·V + lane],
+ * abuf[((j-1)·G + k)·N·V + m·V + lane], ybuf and gybuf[((j-1)·G + k)·V + lane], gh[(k·N_total + n)·V + lane],
  * gav[(k·N + m)·V + lane], gdv[k·V + lane], with G = maxVecs.
  *
  * <p>The work is split into small methods on purpose: C2 inlines the Vector API calls (and so turns
@@ -41,7 +42,7 @@ final class SimdSelectiveBackwardWorker {
     final Selective s;
     final float[] u, delta, at, B, C, Dskip, z, checkpoints, gOut, gLast, gu, gDelta, gz, gh0, pA, pB, pC, pD;
     final int nt, nn, dd, len, off, hStride, maxVecs;
-    final float[] hbuf, abuf, ybuf, gh, gav, gyv, gdv, accB, accC;
+    final float[] hbuf, abuf, ybuf, gybuf, gh, gav, gdv, accB, accC;
     int b, d0, vecs, pBase;
 
     SimdSelectiveBackwardWorker(Selective s, int maxVecs, float[] u, float[] delta, float[] at, float[] B,
@@ -78,10 +79,10 @@ final class SimdSelectiveBackwardWorker {
         hbuf = new float[(chunk + 1) * maxVecs * hStride];
         abuf = new float[chunk * maxVecs * nn * V];
         ybuf = new float[chunk * maxVecs * V];
+        gybuf = new float[chunk * maxVecs * V];
         gh = new float[maxVecs * hStride];
         gav = new float[maxVecs * nn * V];
         gdv = new float[maxVecs * V];
-        gyv = new float[V];
         accB = new float[hStride];
         accC = new float[hStride];
     }
@@ -108,6 +109,9 @@ final class SimdSelectiveBackwardWorker {
             int t1 = Math.min(len, t0 + s.chunk());
             for (int k = 0; k < vecs; k++) {
                 recompute(ck, t0, t1, k);
+                if (z != null) {
+                    gateChunk(t0, t1, k);
+                }
             }
             for (int t = t1 - 1; t >= t0; t--) {
                 int j = t - t0 + 1;
@@ -215,7 +219,7 @@ final class SimdSelectiveBackwardWorker {
     }
 
     /**
-     * Step t (j = its index in hbuf) backwards for d-vector k: writes gu, gDelta, gz at t; updates its
+     * Step t (j = its index in hbuf) backwards for d-vector k: writes gu, gDelta at t; updates its
      * gh, gav, gdv; adds its lane-wise gB, gC products to accB, accC.
      */
     private void reverseStep(int t, int j, int k) {
@@ -226,12 +230,9 @@ final class SimdSelectiveBackwardWorker {
         int hc = (j * maxVecs + k) * hStride;
         int ab = ((j - 1) * maxVecs + k) * nn * V;
         int g = k * hStride;
-        if (z != null) {
-            gateBackward(x, ((j - 1) * maxVecs + k) * V);
-        } else {
-            FloatVector.fromArray(S, gOut, x).intoArray(gyv, 0);
-        }
-        FloatVector gy = FloatVector.fromArray(S, gyv, 0);
+        // ∂L/∂y_t: through the gate (gateChunk), or the output's own
+        float[] gyFrom = z != null ? gybuf : gOut;
+        FloatVector gy = FloatVector.fromArray(S, gyFrom, z != null ? ((j - 1) * maxVecs + k) * V : x);
         FloatVector dt = FloatVector.fromArray(S, delta, x);
         FloatVector uu = FloatVector.fromArray(S, u, x);
         FloatVector du = dt.mul(uu);
@@ -279,13 +280,23 @@ final class SimdSelectiveBackwardWorker {
         gdt.add(sumGB.mul(uu)).intoArray(gDelta, x);             // ∂(Δ u B)/∂Δ = u B
     }
 
-    /** out = y · silu(z):  gy = g · silu(z) into gyv;  gz = g · y · σ(z)(1 + z(1 - σ(z))); y at ybuf[yb]. */
-    private void gateBackward(int x, int yb) {
-        FloatVector g = FloatVector.fromArray(S, gOut, x);
-        FloatVector zv = FloatVector.fromArray(S, z, x);
-        FloatVector sg = sigmoid(zv);
-        g.mul(zv.mul(sg)).intoArray(gyv, 0);
-        FloatVector dsilu = sg.mul(zv.mul(sg.neg().add(1f)).add(1f));
-        g.mul(FloatVector.fromArray(S, ybuf, yb)).mul(dsilu).intoArray(gz, x);
+    /**
+     * The gate's backward for the steps [t0, t1) of d-vector k, out = y · silu(z) with silu(z) = z σ(z):
+     * gy = g · silu(z) into gybuf and gz = g · y · σ(z)(1 + z(1 − σ(z))) into gz (y from ybuf). A pass of
+     * its own before the chunk's reverse steps: inside {@link #reverseStep}, C2 ran out of inlining
+     * budget and called σ with its vectors boxed, an allocation per step and d-vector.
+     */
+    private void gateChunk(int t0, int t1, int k) {
+        int dk = d0 + k * V;
+        for (int t = t0; t < t1; t++) {
+            int x = (b * len + t) * dd + dk;
+            int yb = ((t - t0) * maxVecs + k) * V;
+            FloatVector g = FloatVector.fromArray(S, gOut, x);
+            FloatVector zv = FloatVector.fromArray(S, z, x);
+            FloatVector sg = sigmoid(zv);
+            g.mul(zv.mul(sg)).intoArray(gybuf, yb);
+            FloatVector dsilu = sg.mul(zv.mul(sg.neg().add(1f)).add(1f));
+            g.mul(FloatVector.fromArray(S, ybuf, yb)).mul(dsilu).intoArray(gz, x);
+        }
     }
 }
