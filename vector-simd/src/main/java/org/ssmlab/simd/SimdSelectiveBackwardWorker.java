@@ -14,8 +14,7 @@ import org.ssmlab.simd.Scans.Selective;
  * is the checkpoint), ā (abuf) and y (ybuf) from its checkpoint; {@link #gateChunk} takes the gradient
  * through the gate, gy (gybuf) and gz, for the chunk's steps; then, step by step backwards,
  * {@link #reverseStep} carries gh = ∂L/∂h of each d-vector through the recurrence, from gLast to gh0.
- * The recomputation takes the step factors ā = exp(Δ A) first, in a loop of their own
- * ({@link #stepFactors}), then the states ({@link #recomputeStep}).
+ * The recomputation ({@link #recomputeStep}) takes ā = exp(Δ A) and the state update in one step.
  * Its scalar twin, the version to read, is {@link ScalarSelectiveScan#backwardChannel}; the formulas are
  * on {@link Scans#selectiveBackward}.
  *
@@ -159,28 +158,18 @@ final class SimdSelectiveBackwardWorker {
         }
         for (int t = t0; t < t1; t++) {
             int j = t - t0 + 1;
-            stepFactors(nn, dd, delta, (b * len + t) * dd + d0 + k * V, at, d0 + k * V, abuf,
-                    ((j - 1) * maxVecs + k) * nn * V);
             recomputeStep(t, j, k);
         }
     }
 
     /**
-     * abar[ab + m·V] = ā_t[m] = exp(Δ_t A[·, m]) of one d-vector (Δ_t at x, A^T at m·D + dk), m &lt; N: the one exp per (t, n), in a loop of
-     * its own. It was split out when exp was the Vector API's EXP, a call into the vector math library
-     * that made the compiled loop around it save and reload every live register (here only Δ_t is
-     * live, where the state update, {@link #recomputeStep}, has a dozen); {@link VectorMath#exp} is
-     * inline arithmetic, and its many temporaries still fit better beside one live vector than beside a dozen.
+     * hbuf[j] = h_t from hbuf[j-1], abuf[j-1] = ā_t = exp(Δ_t A) (the one exp per (t, n)), ybuf[j-1] = y_t + D u_t
+     * for the gate. The exp was once a loop of its own, when it was the Vector API's EXP, a call into the
+     * vector math library that made the loop around it save and reload every live register; as
+     * {@link VectorMath#exp}'s inline arithmetic it is faster in place: forward + backward (JMH
+     * SelectiveScanBenchmark, one thread) 17.2–17.4 against 18.7–19.7 ms with AVX-512 and 28.3–31.0 against
+     * 29.2–32.0 ms with AVX2, without and with polarization.
      */
-    private static void stepFactors(int nn, int dd, float[] delta, int x, float[] at, int dk, float[] abar, int ab) {
-        FloatVector dt = FloatVector.fromArray(S, delta, x);
-        for (int m = 0; m < nn; m++) {
-            FloatVector a = VectorMath.exp(dt.mul(FloatVector.fromArray(S, at, m * dd + dk)));
-            a.intoArray(abar, ab + m * V);
-        }
-    }
-
-    /** hbuf[j] = h_t from hbuf[j-1] and abuf[j-1] (see {@link #stepFactors}); ybuf[j-1] = y_t + D u_t for the gate. */
     private void recomputeStep(int t, int j, int k) {
         int dk = d0 + k * V;
         int x = (b * len + t) * dd + dk;
@@ -199,7 +188,8 @@ final class SimdSelectiveBackwardWorker {
         }
         for (int m = 0; m < nn; m++) {
             int n = m + off;
-            FloatVector a = FloatVector.fromArray(S, abuf, ab + m * V);
+            FloatVector a = VectorMath.exp(dt.mul(FloatVector.fromArray(S, at, m * dd + dk)));   // ā_t[m]
+            a.intoArray(abuf, ab + m * V);
             FloatVector h = a.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).add(du.mul(B[bn + n]));
             h.intoArray(hbuf, hc + n * V);
             y = y.add(h.mul(C[bn + n]));
