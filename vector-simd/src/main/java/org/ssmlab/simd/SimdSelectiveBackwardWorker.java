@@ -190,9 +190,9 @@ final class SimdSelectiveBackwardWorker {
             int n = m + off;
             FloatVector a = VectorMath.exp(dt.mul(FloatVector.fromArray(S, at, m * dd + dk)));   // ā_t[m]
             a.intoArray(abuf, ab + m * V);
-            FloatVector h = a.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).add(du.mul(B[bn + n]));
+            FloatVector h = a.fma(FloatVector.fromArray(S, hbuf, hp + n * V), du.mul(B[bn + n]));
             h.intoArray(hbuf, hc + n * V);
-            y = y.add(h.mul(C[bn + n]));
+            y = h.fma(dt.broadcast(C[bn + n]), y);
         }
         if (s.polarizeZero()) {
             int n = nt - 1;
@@ -241,16 +241,16 @@ final class SimdSelectiveBackwardWorker {
         for (int m = 0; m < nn; m++) {
             int n = m + off;
             // ghn = total ∂L/∂h_t[n];  accC[n] += h_t gy;  accB[n] += ghn Δ u  (lane-wise parts of gC, gB)
-            FloatVector ghn = FloatVector.fromArray(S, gh, g + n * V).add(gy.mul(C[bn + n]));
-            FloatVector.fromArray(S, accC, n * V).add(FloatVector.fromArray(S, hbuf, hc + n * V).mul(gy))
+            FloatVector ghn = gy.fma(gy.broadcast(C[bn + n]), FloatVector.fromArray(S, gh, g + n * V));
+            FloatVector.fromArray(S, hbuf, hc + n * V).fma(gy, FloatVector.fromArray(S, accC, n * V))
                     .intoArray(accC, n * V);
-            FloatVector.fromArray(S, accB, n * V).add(ghn.mul(du)).intoArray(accB, n * V);
-            sumGB = sumGB.add(ghn.mul(B[bn + n]));
+            ghn.fma(du, FloatVector.fromArray(S, accB, n * V)).intoArray(accB, n * V);
+            sumGB = ghn.fma(gy.broadcast(B[bn + n]), sumGB);
             FloatVector a = FloatVector.fromArray(S, abuf, ab + m * V);
             FloatVector q = ghn.mul(FloatVector.fromArray(S, hbuf, hp + n * V)).mul(a);   // ∂L/∂ā · ā
-            gdt = gdt.add(q.mul(FloatVector.fromArray(S, at, m * dd + dk)));            // ∂ā/∂Δ = ā A
+            gdt = q.fma(FloatVector.fromArray(S, at, m * dd + dk), gdt);                // ∂ā/∂Δ = ā A
             int ga = (k * nn + m) * V;
-            FloatVector.fromArray(S, gav, ga).add(q.mul(dt)).intoArray(gav, ga);         // ∂ā/∂A = ā Δ
+            q.fma(dt, FloatVector.fromArray(S, gav, ga)).intoArray(gav, ga);             // ∂ā/∂A = ā Δ
             a.mul(ghn).intoArray(gh, g + n * V);
         }
         if (s.polarizeZero()) {
