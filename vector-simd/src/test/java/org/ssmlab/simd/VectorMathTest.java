@@ -182,6 +182,11 @@ class VectorMathTest {
             }
             float got = VectorMath.sum(FloatVector.fromArray(S, lanes, 0));
             assertEquals(Float.floatToIntBits(tree[0]), Float.floatToIntBits(got), "trial " + trial);
+            // the array form reads the vector at its offset (here after `trial % 3` leading values)
+            float[] shifted = new float[w + 3];
+            System.arraycopy(lanes, 0, shifted, trial % 3, w);
+            assertEquals(Float.floatToIntBits(got), Float.floatToIntBits(VectorMath.sum(shifted, trial % 3)),
+                    "trial " + trial + ", array form");
             assertTrue(Math.abs(got - exact) <= 1e-6 * w * maxAbs(lanes), "trial " + trial);
             if (sequential != got) {
                 orderVisible++;
