@@ -23,8 +23,9 @@ import org.ssmlab.simd.Scans.Selective;
  * a buffer, then runs it backwards ({@link SimdSelectiveBackwardWorker}). Channels left over after the
  * last full d-vector go through the scalar twin. Arguments are checked by {@link CheckedScans}.
  *
- * <p>Products that are added (h = ā h + Δ u B, y += C h, and the backward's accumulations) are fused
- * multiply-adds, rounded once, where the scalar twin rounds the product and the sum: the two agree to
+ * <p>In the loops over the learnable states, products that are added (h = ā h + Δ u B, y += C h, and the
+ * backward's accumulations) are fused multiply-adds, rounded once, where the scalar twin rounds the
+ * product and the sum (the polarized channels keep the twin's two roundings): the two agree to
  * rounding, as they do anyway through exp (the twin's {@link Math#exp} against {@link VectorMath#exp}).
  * Fused, the forward + backward took 15.9–16.1 against 16.8–17.1 ms with AVX-512 (JMH, one thread, batch 4,
  * L 1024, D 128, N 16; with AVX2 25.3–26.7 against 26.4–28.5 ms, not resolved).
