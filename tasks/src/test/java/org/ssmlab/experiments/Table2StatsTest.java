@@ -55,6 +55,14 @@ class Table2StatsTest {
     }
 
     @Test
+    void aVerdictOnAnUnfinishedGridIsMarkedProvisional() {
+        String v = grid(new double[] {0.10, 0.12, 0.11}).verdict();
+        assertEquals(v, Table2Command.provisional(v, 72, 72));
+        String partial = Table2Command.provisional(v, 60, 72);
+        assertTrue(partial.startsWith("provisional, 60 of 72 runs finished") && partial.endsWith(v), partial);
+    }
+
+    @Test
     void anEffectWhoseCiIncludesZeroIsNotNamed() {
         // The same mean gain 0.11, but paired gains spread over 0.30, -0.10, 0.13: the CI includes 0.
         Table2Stats t = grid(new double[] {0.30, -0.10, 0.13});
