@@ -151,6 +151,8 @@ public final class VectorMath {
         FloatVector f = m.sub(1f);
         FloatVector s = f.div(f.add(2f));
         FloatVector z = s.mul(s);
+        // log's R(z), with the Horner steps written as fma calls rather than through next(): in softplus's
+        // loop C2 did not inline next() here and boxed its vectors on every call (the same bits either way).
         FloatVector rr = z.fma(2f / 11, 2f / 9).fma(z, z.broadcast(2f / 7)).fma(z, z.broadcast(2f / 5))
                 .fma(z, z.broadcast(2f / 3)).mul(z);
         FloatVector hf = f.mul(f).mul(0.5f);
