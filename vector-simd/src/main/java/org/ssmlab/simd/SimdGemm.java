@@ -57,7 +57,7 @@ public final class SimdGemm implements Gemm {
         final float[] tile;
 
         Buffers(int mc, int kc, int mr, int nr) {
-            packedA = new float[mc * kc];
+            packedA = new float[mc * kc + L];    // L spare: packA's vector copy of the last step runs past it
             packedB = new float[kc * NC];
             tile = new float[mr * nr];
         }
@@ -191,9 +191,16 @@ public final class SimdGemm implements Gemm {
             int rows = Math.min(mr, mc - q * mr);
             int i0 = ic + q * mr;
             if (op.transA) {                     // A stored (k, m): op(A)[i, p] = A[p, i], rows contiguous in memory
+                // A whole panel's mr values of a step are contiguous in A: one vector copies them (mr ≤ L), and
+                // its L − mr values past them land where the next step (or panel) writes next, or in dst's spare.
+                boolean vectorCopy = rows == mr && mr <= L;
                 for (int p = 0; p < kc; p++) {
                     int src = op.aOff + (pc + p) * op.m + i0;
                     int d = base + p * mr;
+                    if (vectorCopy && src + L <= a.length) {
+                        FloatVector.fromArray(S, a, src).intoArray(dst, d);
+                        continue;
+                    }
                     for (int r = 0; r < rows; r++) {
                         dst[d + r] = a[src + r];
                     }
