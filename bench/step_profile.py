@@ -7,8 +7,9 @@
     python3 bench/step_profile.py samples.txt gc.txt
 
 Each sample (a thread's stack, every 10-20 ms) is counted for the first frame, from the innermost
-outwards, that belongs to one of the parts below; the shares are of the samples taken in ssmlab code
-(both threads). GC pauses are summed from the garbage-collection events.
+outwards, that belongs to one of the parts below (a sample with the convolution anywhere on its
+stack is the convolution's: it runs its taps through the elementwise kernels); the shares are of the
+samples taken in ssmlab code (both threads). GC pauses are summed from the garbage-collection events.
 """
 import collections
 import re
@@ -36,8 +37,11 @@ def parts(samples_file):
         if not any(f.startswith("org.ssmlab") for f in frames):
             continue
         total += 1
-        part = "other"
-        for f in frames:
+        part = None
+        # The convolution runs its taps through the elementwise kernels: a sample under it is its.
+        if any(re.search(dict(PARTS)["convolution"], f) for f in frames):
+            part = "convolution"
+        for f in frames if part is None else []:
             part = next((name for name, pattern in PARTS if re.search(pattern, f)), None)
             if part:
                 break

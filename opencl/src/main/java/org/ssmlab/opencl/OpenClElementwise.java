@@ -192,4 +192,14 @@ final class OpenClElementwise implements Elementwise {
             }
         }
     }
+
+    /**
+     * Always on the fallback: its callers (a depthwise convolution's taps) pass one row of channels at a
+     * time, thousands of floats at most, far below what a transfer to the device pays for.
+     */
+    @Override
+    public void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        ElementwiseChecks.multiplyAdd("OpenClElementwise.multiplyAdd", a, aOff, b, bOff, y, yOff, n);
+        fallback.multiplyAdd(a, aOff, b, bOff, y, yOff, n);
+    }
 }

@@ -68,4 +68,10 @@ public interface Elementwise {
 
     /** {@code y[yOff+i] += alpha · x[xOff+i]} for {@code i < n}. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /**
+     * {@code y[yOff+i] += a[aOff+i] · b[bOff+i]} for {@code i < n}, rounded once (a fused multiply-add):
+     * the row update of a depthwise convolution, one tap over contiguous channels.
+     */
+    void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n);
 }

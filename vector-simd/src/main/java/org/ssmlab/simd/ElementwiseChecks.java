@@ -62,4 +62,11 @@ public final class ElementwiseChecks {
         Checks.range(k, "x", x, xOff, n);
         Checks.range(k, "y", y, yOff, n);
     }
+
+    /** {@link Elementwise#multiplyAdd}: n elements of a, b and y from their offsets. */
+    public static void multiplyAdd(String k, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        Checks.range(k, "a", a, aOff, n);
+        Checks.range(k, "b", b, bOff, n);
+        Checks.range(k, "y", y, yOff, n);
+    }
 }

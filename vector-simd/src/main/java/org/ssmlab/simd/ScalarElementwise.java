@@ -114,4 +114,12 @@ public final class ScalarElementwise implements Elementwise {
             y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
         }
     }
+
+    @Override
+    public void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        ElementwiseChecks.multiplyAdd("ScalarElementwise.multiplyAdd", a, aOff, b, bOff, y, yOff, n);
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = Math.fma(a[aOff + i], b[bOff + i], y[yOff + i]);
+        }
+    }
 }

@@ -278,6 +278,18 @@ public final class SimdElementwise implements Elementwise {
         }
     }
 
+    @Override
+    public void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        ElementwiseChecks.multiplyAdd("SimdElementwise.multiplyAdd", a, aOff, b, bOff, y, yOff, n);
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            load(a, aOff + i).fma(load(b, bOff + i), load(y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (int i = bound; i < n; i++) {
+            y[yOff + i] = Math.fma(a[aOff + i], b[bOff + i], y[yOff + i]);
+        }
+    }
+
     private static FloatVector load(float[] a, int off) {
         return FloatVector.fromArray(S, a, off);
     }

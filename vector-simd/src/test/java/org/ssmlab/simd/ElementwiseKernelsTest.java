@@ -157,6 +157,9 @@ class ElementwiseKernelsTest {
             float[] y = {1, 1, 1, 1};
             impl.axpy(2f, new float[] {0, 1, 2}, 1, y, 2, 2);
             assertEquals("[1.0, 1.0, 3.0, 5.0]", Arrays.toString(y), name + " axpy");
+            float[] acc = {1, 1, 1, 1};
+            impl.multiplyAdd(new float[] {0, 1, 2}, 1, new float[] {3, 4, 5}, 0, acc, 1, 2);
+            assertEquals("[1.0, 4.0, 9.0, 1.0]", Arrays.toString(acc), name + " multiplyAdd");
         }
     }
 
@@ -186,6 +189,9 @@ class ElementwiseKernelsTest {
             assertRejected(k + ".fma", () -> impl.fma(ten, ten, ten, ten, -2));
             assertRejected(k + ".axpy", () -> impl.axpy(1f, ten, 0, six, 1, 6));
             assertRejected(k + ".axpy", () -> impl.axpy(1f, null, 0, six, 0, 1));
+            assertRejected(k + ".multiplyAdd", () -> impl.multiplyAdd(ten, 0, six, 1, ten, 0, 6));
+            assertRejected(k + ".multiplyAdd", () -> impl.multiplyAdd(ten, 0, ten, 0, six, 0, 7));
+            assertRejected(k + ".multiplyAdd", () -> impl.multiplyAdd(null, 0, ten, 0, ten, 0, 1));
         }
     }
 }

@@ -154,7 +154,10 @@ public final class ElementwiseProperties {
         });
     }
 
-    /** {@code fma} and {@code axpy} agree bit for bit; axpy leaves y outside its range alone. */
+    /**
+     * {@code fma}, {@code axpy} and {@code multiplyAdd} agree bit for bit; axpy and multiplyAdd leave y
+     * outside its range alone.
+     */
     public static void fmaAndAxpyAgreeBitForBit(Elementwise reference, Elementwise candidate, int examples) {
         Props.qt(examples).forAll(KernelCases.vectors(VALUES)).checkAssert(c -> {
             int n = c.n();
@@ -174,6 +177,12 @@ public final class ElementwiseProperties {
             candidate.axpy(alpha, c.x(), c.xOff(), yActual, c.yOff(), n);
             // Elements outside the range are left alone by both, so whole arrays compare.
             assertSameRange("axpy with alpha=" + alpha, yExpected, yActual, 0, yExpected.length);
+
+            float[] accExpected = c.y().clone();
+            float[] accActual = c.y().clone();
+            reference.multiplyAdd(c.x(), c.xOff(), c.y(), c.yOff(), accExpected, c.yOff(), n);
+            candidate.multiplyAdd(c.x(), c.xOff(), c.y(), c.yOff(), accActual, c.yOff(), n);
+            assertSameRange("multiplyAdd", accExpected, accActual, 0, accExpected.length);
         });
     }
 

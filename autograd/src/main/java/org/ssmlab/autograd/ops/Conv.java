@@ -2,6 +2,8 @@ package org.ssmlab.autograd.ops;
 
 import org.ssmlab.autograd.Shape;
 import org.ssmlab.autograd.Tensor;
+import org.ssmlab.simd.Backend;
+import org.ssmlab.simd.Elementwise;
 import org.ssmlab.simd.Parallel;
 
 /**
@@ -17,7 +19,10 @@ import org.ssmlab.simd.Parallel;
  *
  * The weight has the reference layout (C, 1, k), so checkpoints move to and from PyTorch as they are.
  * Sequences run in parallel; the weight and bias gradients are summed per sequence and then over the
- * sequences in order, so the result does not depend on the thread count.
+ * sequences in order, so the result does not depend on the thread count. Each tap of each step is one
+ * row update over contiguous channels, {@link Elementwise#multiplyAdd} (a fused multiply-add, SIMD on
+ * the CPU backends): written as plain loops over {@code y[out + c] += w[tap + c] · x[in + c]}, C2 left
+ * them scalar (it cannot rule out that the three arrays overlap).
  */
 public final class Conv {
 
@@ -43,9 +48,10 @@ public final class Conv {
         float[] wt = tapMajor(w.data(), ch, k);          // (k, C): each tap's weights contiguous over channels
         float[] y = new float[xv.length];
         float[] bv = bias == null ? null : bias.data();
+        Elementwise ew = Backend.current().elementwise();
         Parallel.forRange(batch, 1, (b0, b1) -> {                 // sequences are independent
             for (int b = b0; b < b1; b++) {
-                forwardSequence(xv, wt, bv, y, b, len, ch, k);
+                forwardSequence(ew, xv, wt, bv, y, b, len, ch, k);
             }
         });
         Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
@@ -55,7 +61,8 @@ public final class Conv {
             float[] gbPerSequence = new float[batch * ch];
             Parallel.forRange(batch, 1, (b0, b1) -> {
                 for (int b = b0; b < b1; b++) {
-                    backwardSequence(g, xv, wt, gx, gwtPerSequence, b * wt.length, gbPerSequence, b * ch, b, len, ch, k);
+                    backwardSequence(ew, g, xv, wt, gx, gwtPerSequence, b * wt.length, gbPerSequence, b * ch, b, len,
+                            ch, k);
                 }
             });
             float[] gwt = new float[wt.length];
@@ -77,7 +84,8 @@ public final class Conv {
     }
 
     /** y[b, t, :] for every t of sequence b (the forward formula of the class comment). */
-    private static void forwardSequence(float[] xv, float[] wt, float[] bias, float[] y, int b, int len, int ch, int k) {
+    private static void forwardSequence(Elementwise ew, float[] xv, float[] wt, float[] bias, float[] y, int b, int len,
+                                        int ch, int k) {
         for (int t = 0; t < len; t++) {
             int out = (b * len + t) * ch;
             if (bias != null) {
@@ -85,31 +93,22 @@ public final class Conv {
             }
             for (int j = Math.max(0, k - 1 - t); j < k; j++) {
                 int in = (b * len + t - (k - 1) + j) * ch;
-                int tap = j * ch;
-                for (int c = 0; c < ch; c++) {
-                    y[out + c] += wt[tap + c] * xv[in + c];
-                }
+                ew.multiplyAdd(wt, j * ch, xv, in, y, out, ch);               // y[out + c] += w[j, c] · x[in + c]
             }
         }
     }
 
     /** Sequence b's part of the backward: its gx rows, and its own partial sums of gw (at gwOff) and gbias (at gbOff). */
-    private static void backwardSequence(float[] g, float[] xv, float[] wt, float[] gx, float[] gwt, int gwOff,
-                                         float[] gb, int gbOff, int b, int len, int ch, int k) {
+    private static void backwardSequence(Elementwise ew, float[] g, float[] xv, float[] wt, float[] gx, float[] gwt,
+                                         int gwOff, float[] gb, int gbOff, int b, int len, int ch, int k) {
         for (int t = 0; t < len; t++) {
             int out = (b * len + t) * ch;
-            for (int c = 0; c < ch; c++) {
-                gb[gbOff + c] += g[out + c];
-            }
+            ew.axpy(1f, g, out, gb, gbOff, ch);                               // gb[c] += g[out + c]
             for (int j = Math.max(0, k - 1 - t); j < k; j++) {
                 int in = (b * len + t - (k - 1) + j) * ch;
                 int tap = j * ch;
-                for (int c = 0; c < ch; c++) {
-                    gx[in + c] += g[out + c] * wt[tap + c];
-                }
-                for (int c = 0; c < ch; c++) {
-                    gwt[gwOff + tap + c] += g[out + c] * xv[in + c];
-                }
+                ew.multiplyAdd(g, out, wt, tap, gx, in, ch);                  // gx[in + c] += g[out + c] · w[j, c]
+                ew.multiplyAdd(g, out, xv, in, gwt, gwOff + tap, ch);         // gw[j, c] += g[out + c] · x[in + c]
             }
         }
     }
