@@ -124,12 +124,44 @@ public final class CorruptionCommand extends ExperimentCommand {
         return "Robustness to corrupted pixels and the target attack (Table 1, Fig. 3)";
     }
 
+    /** The run's sizes: each option, or its preset's default. */
+    private record Sizes(int side, int train, int test, int steps, int batch, int dModel, int layers, int dState,
+                         double lr, int seeds, int[] noiseK, int[] attackK) {
+    }
+
+    /** The sizes of a quick or default run, checked (a bad one fails naming its option). */
+    private Sizes sizes(boolean q) {
+        int s = side != null ? side : q ? 7 : 28;
+        int nTrain = trainCount != null ? trainCount : q ? 1000 : 4000;
+        int nTest = testCount != null ? testCount : q ? 300 : 500;
+        int nSteps = steps != null ? steps : q ? 400 : 1500;
+        int b = batch != null ? batch : q ? 16 : 32;
+        int d = dModel != null ? dModel : q ? 16 : 32;
+        int nl = layers != null ? layers : q ? 1 : 2;
+        int ds = dState != null ? dState : q ? 4 : 8;
+        double rate = lr != null ? lr : q ? 1e-2 : 5e-3;
+        int nSeeds = seeds != null ? seeds : 3;
+        if (s < 2 || 28 % s != 0) {
+            throw new IllegalArgumentException("--side = " + s + " must be a divisor of 28 of at least 2 (28, 14, 7, 4, 2)");
+        }
+        if (nTrain < 10 || nTest < 10 || nSteps < 1 || b < 1 || d < 2 || nl < 1 || ds < 1 || !(rate > 0) || nSeeds < 1) {
+            throw new IllegalArgumentException("need --train >= 10, --test >= 10, --steps >= 1, --batch >= 1, --d-model >= 2,"
+                    + " --layers >= 1, --d-state >= 1, --lr > 0 and --seeds >= 1");
+        }
+        int len = s * s;
+        return new Sizes(s, nTrain, nTest, nSteps, b, d, nl, ds, rate, nSeeds,
+                parseFractions(noiseRegions, len, "--noise-regions"), parseFractions(attackRegions, len, "--attack-regions"));
+    }
+
     /** What the data check found before anything is written: the MNIST directory, or null for synthetic images. */
     private Path mnistFound;
     private boolean synthetic;
 
     @Override
     protected void checkBeforeWriting() {
+        // The options first: a bad size or name is reported as such, whether or not MNIST is here.
+        ModelVariant.parseList(models);
+        sizes(quick);
         String mode = data.toLowerCase(Locale.ROOT);
         if (!mode.equals("auto") && !mode.equals("mnist") && !mode.equals("synthetic")) {
             throw new IllegalArgumentException("--data must be auto, mnist or synthetic, not '" + data + "'");
@@ -156,26 +188,20 @@ public final class CorruptionCommand extends ExperimentCommand {
     public void run(RunContext ctx) throws IOException {
         boolean q = ctx.quick();
         List<ModelVariant> variants = ModelVariant.parseList(models);
-        int s = side != null ? side : q ? 7 : 28;
-        int nTrain = trainCount != null ? trainCount : q ? 1000 : 4000;
-        int nTest = testCount != null ? testCount : q ? 300 : 500;
-        int nSteps = steps != null ? steps : q ? 400 : 1500;
-        int b = batch != null ? batch : q ? 16 : 32;
-        int d = dModel != null ? dModel : q ? 16 : 32;
-        int nl = layers != null ? layers : q ? 1 : 2;
-        int ds = dState != null ? dState : q ? 4 : 8;
-        double rate = lr != null ? lr : q ? 1e-2 : 5e-3;
-        int nSeeds = seeds != null ? seeds : 3;
-        if (s < 2 || 28 % s != 0) {
-            throw new IllegalArgumentException("--side = " + s + " must be a divisor of 28 of at least 2 (28, 14, 7, 4, 2)");
-        }
-        if (nTrain < 10 || nTest < 10 || nSteps < 1 || b < 1 || d < 2 || nl < 1 || ds < 1 || !(rate > 0) || nSeeds < 1) {
-            throw new IllegalArgumentException("need --train >= 10, --test >= 10, --steps >= 1, --batch >= 1, --d-model >= 2,"
-                    + " --layers >= 1, --d-state >= 1, --lr > 0 and --seeds >= 1");
-        }
+        Sizes z = sizes(q);
+        int s = z.side();
+        int nTrain = z.train();
+        int nTest = z.test();
+        int nSteps = z.steps();
+        int b = z.batch();
+        int d = z.dModel();
+        int nl = z.layers();
+        int ds = z.dState();
+        double rate = z.lr();
+        int nSeeds = z.seeds();
         int len = s * s;
-        int[] noiseK = parseFractions(noiseRegions, len, "--noise-regions");
-        int[] attackK = parseFractions(attackRegions, len, "--attack-regions");
+        int[] noiseK = z.noiseK();
+        int[] attackK = z.attackK();
 
         // ------------------------------------------------------------------ data
         Data sets = loadData(ctx, nTrain, nTest, s);
