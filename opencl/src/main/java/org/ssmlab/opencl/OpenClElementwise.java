@@ -10,7 +10,7 @@ import org.ssmlab.simd.ElementwiseChecks;
  * to the device, runs one kernel with one work-item per element, and reads the result range back;
  * buffers live in try-with-resources blocks. Formulas are those of the scalar twin
  * ({@link org.ssmlab.simd.ScalarElementwise}): unary functions in double when the device has it,
- * binary functions, fma and axpy in float with one rounding (bit for bit).
+ * binary functions, fma, axpy and multiplyAdd in float with one rounding (bit for bit).
  *
  * <p>Calls that move fewer than {@code threshold} floats run on the fallback (the SIMD kernels):
  * there the transfer and launch cost more than the work.

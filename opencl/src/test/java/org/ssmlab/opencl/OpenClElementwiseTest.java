@@ -14,8 +14,8 @@ import org.ssmlab.simd.ElementwiseProperties;
 /**
  * Every OpenCL elementwise kernel against its SIMD twin ({@link Backend#simd()}) on random lengths,
  * offsets and values including extremes: unary functions within a few float ulp, binary functions,
- * broadcasts, fma and axpy bit for bit; elements outside the written range untouched; in place
- * allowed. Skipped (not failed) when the machine has no OpenCL platform.
+ * broadcasts, fma, axpy and multiplyAdd bit for bit; elements outside the written range untouched; in
+ * place allowed. Skipped (not failed) when the machine has no OpenCL platform.
  */
 class OpenClElementwiseTest {
 
@@ -48,8 +48,8 @@ class OpenClElementwiseTest {
     }
 
     @Test
-    void fmaAndAxpyAgreeWithSimdBitForBit() {
-        ElementwiseProperties.fmaAndAxpyAgreeBitForBit(SIMD, Device.backend().elementwise(), EXAMPLES);
+    void fusedKernelsAgreeWithSimdBitForBit() {
+        ElementwiseProperties.fusedKernelsAgreeBitForBit(SIMD, Device.backend().elementwise(), EXAMPLES);
     }
 
     @Test

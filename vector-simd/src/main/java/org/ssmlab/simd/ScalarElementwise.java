@@ -6,9 +6,9 @@ package org.ssmlab.simd;
  *
  * <p>Unary functions are evaluated in {@code double} with {@link Math} and rounded once to
  * {@code float}, so this twin is the accurate side of every SIMD-versus-scalar comparison. Binary
- * functions, {@link #fma} and {@link #axpy} are evaluated in {@code float} with one rounding per
- * result ({@link Math#fma} for the fused ones), exactly as the SIMD twin does, so those agree bit for
- * bit.
+ * functions, {@link #fma}, {@link #axpy} and {@link #multiplyAdd} are evaluated in {@code float} with
+ * one rounding per result ({@link Math#fma} for the fused ones), exactly as the SIMD twin does, so those
+ * agree bit for bit.
  *
  * <p>{@code out} may be the same array as an input at the same offset (in place); other overlaps are
  * not supported.

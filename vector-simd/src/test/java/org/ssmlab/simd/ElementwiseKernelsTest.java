@@ -78,7 +78,7 @@ class ElementwiseKernelsTest {
 
     @Test
     void simdFmaAndAxpyAgreeWithScalarBitForBit() {
-        ElementwiseProperties.fmaAndAxpyAgreeBitForBit(SCALAR, SIMD, EXAMPLES);
+        ElementwiseProperties.fusedKernelsAgreeBitForBit(SCALAR, SIMD, EXAMPLES);
     }
 
     // ---- known answers (both twins; 37 copies so the SIMD twin runs full vectors and a tail) ----

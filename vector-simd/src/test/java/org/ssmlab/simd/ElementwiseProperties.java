@@ -22,8 +22,8 @@ import org.ssmlab.testing.Props;
  * "Backend X's elementwise kernels agree with backend Y's" as property bodies, shared by the SIMD
  * versus scalar test here and the OpenCL versus SIMD test of the OpenCL module: random lengths (every
  * tail length), offsets and values including extremes; unary functions within a few float ulp, binary
- * functions, broadcasts, fma and axpy bit for bit; elements outside the written range untouched; in
- * place allowed.
+ * functions, broadcasts, fma, axpy and multiplyAdd bit for bit; elements outside the written range
+ * untouched; in place allowed.
  */
 public final class ElementwiseProperties {
 
@@ -158,7 +158,7 @@ public final class ElementwiseProperties {
      * {@code fma}, {@code axpy} and {@code multiplyAdd} agree bit for bit; axpy and multiplyAdd leave y
      * outside its range alone.
      */
-    public static void fmaAndAxpyAgreeBitForBit(Elementwise reference, Elementwise candidate, int examples) {
+    public static void fusedKernelsAgreeBitForBit(Elementwise reference, Elementwise candidate, int examples) {
         Props.qt(examples).forAll(KernelCases.vectors(VALUES)).checkAssert(c -> {
             int n = c.n();
             float[] a = Arrays.copyOfRange(c.x(), c.xOff(), c.xOff() + n);
