@@ -26,6 +26,7 @@ PARTS = [
     ("reshape/embedding/copies", r"autograd\.ops\."),
     ("tape/gradient bookkeeping", r"autograd\."),
 ]
+CONVOLUTION = dict(PARTS)["convolution"]
 
 
 def parts(samples_file):
@@ -37,15 +38,11 @@ def parts(samples_file):
         if not any(f.startswith("org.ssmlab") for f in frames):
             continue
         total += 1
-        part = None
-        # The convolution runs its taps through the elementwise kernels: a sample under it is its.
-        if any(re.search(dict(PARTS)["convolution"], f) for f in frames):
-            part = "convolution"
-        for f in frames if part is None else []:
-            part = next((name for name, pattern in PARTS if re.search(pattern, f)), None)
-            if part:
-                break
-        counts[part or "other"] += 1
+        if any(re.search(CONVOLUTION, f) for f in frames):
+            part = "convolution"   # it runs its taps through the elementwise kernels: a sample under it is its
+        else:
+            part = next((name for f in frames for name, pattern in PARTS if re.search(pattern, f)), "other")
+        counts[part] += 1
     return counts, total
 
 
